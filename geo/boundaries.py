@@ -230,7 +230,8 @@ def _code_column(frame: pd.DataFrame, codes: set[str]) -> str | None:
 
 
 def _text_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
+    return [c for c in frame.columns if c != "geometry"
+            and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
 
 
 def _match_share(values: pd.Series, known: set[str]) -> float:

@@ -138,19 +138,109 @@ def commune_table(args: argparse.Namespace):
     return gdf
 
 
+BORDER_COLUMNS = ["border_countries", "border_km_lao", "border_km_chn", "dist_to_border_km",
+                  "border_belt"]
+ROSTER_COLUMNS = ["chiefs", "deputies", "officers", "reinforcements", "total_police",
+                  "police_per_100km2", "staffing_gap"]
+
+
+def flagged_table(args: argparse.Namespace):
+    """Communes with the border analysis for the CLI's area and border options."""
+    from geo.borders import flag_border_communes
+
+    return flag_border_communes(commune_table(args), tolerance_m=args.tolerance_m,
+                                min_shared_km=args.min_shared_km)
+
+
 def cmd_communes(args: argparse.Namespace) -> int:
-    """Print one row per commune-level unit."""
-    gdf = commune_table(args)
-    columns = list(COMMUNE_COLUMNS)
-    gdf, columns = _extend_communes(gdf, columns, args)
+    """Print one row per commune-level unit, with border columns (and roster columns)."""
+    if args.with_roster:
+        from geo.borders import flag_border_communes
+        from geo.coverage import compute_metrics, current_roster, roster_to_2025
+
+        flagged = flag_border_communes(commune_table(args), tolerance_m=args.tolerance_m,
+                                       min_shared_km=args.min_shared_km)
+        roster, prov = current_roster()
+        if args.vintage == "2025":
+            roster = roster_to_2025(roster)
+        gdf = compute_metrics(flagged, roster)
+        gdf.attrs.update(prov)
+        if not prov["sample_roster"]:
+            _note(f"roster version {prov['roster_version']} ({prov['roster_source']})")
+        columns = COMMUNE_COLUMNS + BORDER_COLUMNS + ROSTER_COLUMNS
+    else:
+        gdf = flagged_table(args)
+        columns = COMMUNE_COLUMNS + BORDER_COLUMNS
     _provenance(gdf)
     write_table(gdf, args.format, columns=columns)
     return EXIT_OK
 
 
-def _extend_communes(gdf, columns: list[str], args: argparse.Namespace):
-    """Hook for later columns (border analysis, roster); returns the frame and columns."""
-    return gdf, columns
+COUNTRY_CHOICES = ("LAO", "CHN", "any")
+
+
+def cmd_border_communes(args: argparse.Namespace) -> int:
+    """Print the border communes (optionally of one country)."""
+    gdf = flagged_table(args)
+    bc = gdf["border_countries"].fillna("")
+    keep = bc != "" if args.country == "any" else bc.str.contains(args.country)
+    out = gdf[keep.to_numpy()]
+    columns = ["code", "name", "district", "border_countries", "border_km_lao", "border_km_chn",
+               "dist_to_border_km", "border_belt"]
+    _provenance(gdf)
+    _note(f"{len(out)} border communes ({args.country}) of {len(gdf)}; tolerance "
+          f"{args.tolerance_m:g} m, minimum shared length {args.min_shared_km:g} km")
+    write_table(out, args.format, columns=columns)
+    return EXIT_OK
+
+
+def cmd_border_summary(args: argparse.Namespace) -> int:
+    """Print per country the border communes and total border length, beside published figures."""
+    from geo.borders import PUBLISHED_BORDER_KM_DIEN_BIEN, summarize_borders
+    from geo._text import fold
+    from geo.registry import find_province
+
+    gdf = flagged_table(args)
+    is_dien_bien = (fold(args.province) != "all"
+                    and find_province(args.province, vintage=args.vintage) == "11")
+    summary = summarize_borders(gdf, published=PUBLISHED_BORDER_KM_DIEN_BIEN
+                                if is_dien_bien else None)
+    summary = summary[(summary["n_border_communes"] > 0) | summary.get(
+        "published_km", summary["border_km"]).notna() & (summary["iso3"] != "KHM")]
+    if "published_km" in summary:
+        summary = summary.assign(
+            difference_pct=(summary["border_km"] - summary["published_km"])
+            / summary["published_km"] * 100)
+    _provenance(gdf)
+    if is_dien_bien:
+        _note("published: UBND tỉnh Điện Biên 3667/UBND-NC (2017) — Laos 414.712 km; "
+              "China 40.86 km")
+    write_table(summary, "csv")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a briefing (map, table, totals) of one province as PNG, PDF or standalone HTML."""
+    from geo._text import fold
+    from geo.coverage import load_coverage
+    from geo.export import check_output_path, export_briefing
+
+    if fold(args.province) == "all":
+        raise BorderMapError("export needs one province, not 'all'")
+    out, fmt = check_output_path(args.out, fmt=args.format)  # before any slow work
+    cov = load_coverage(args.province, vintage=args.vintage, boundaries=args.boundaries)
+    _provenance(cov)
+    path = export_briefing(cov, fmt=fmt, out=out, metric=args.metric, country=args.country,
+                           title=args.title, marking=args.marking, lang=args.lang)
+    print(path)
+    return EXIT_OK
+
+
+def _choice_ci(choices: tuple[str, ...]) -> Callable[[str], str]:
+    """argparse ``type=`` that accepts a choice in any case (``lao`` → ``LAO``)."""
+    def convert(value: str) -> str:
+        return next((c for c in choices if c.lower() == value.strip().lower()), value)
+    return convert
 
 
 # --------------------------------------------------------------------------- parser
@@ -176,8 +266,54 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("communes", help="list commune-level units with their attributes")
     _add_area_options(p)
+    _add_border_options(p)
+    p.add_argument("--with-roster", action="store_true",
+                   help="add staffing columns from the current roster (the sample roster "
+                        "when none was imported)")
     _add_format(p)
     p.set_defaults(func=cmd_communes)
+
+    p = sub.add_parser("border-communes", help="list the communes on the Laos/China border")
+    _add_area_options(p)
+    p.add_argument("--country", default="any", choices=COUNTRY_CHOICES,
+                   help="neighbouring country (default %(default)s)")
+    _add_border_options(p)
+    _add_format(p)
+    p.set_defaults(func=cmd_border_communes)
+
+    p = sub.add_parser("border-summary",
+                       help="border communes and border length per country vs published figures")
+    _add_area_options(p)
+    _add_border_options(p)
+    p.set_defaults(func=cmd_border_summary)
+
+    from geo.export import COUNTRY_FILTERS, FORMATS, LANGUAGES, METRIC_KEYS
+    p = sub.add_parser("export", help="write a briefing: map + table as PNG, PDF or "
+                                      "standalone HTML")
+    p.add_argument("--province", default=DEFAULT_PROVINCE,
+                   help='province name or code, ignoring case and diacritics '
+                        '(default "%(default)s")')
+    p.add_argument("--vintage", default="2020", choices=VINTAGES,
+                   help="administrative map (default %(default)s: the roster is kept for the "
+                        "2020 map; 2025 carries it over through the crosswalk)")
+    p.add_argument("--boundaries", type=Path, default=None, metavar="PATH",
+                   help="official boundaries file instead of the embedded approximate layer")
+    p.add_argument("--out", required=True, metavar="PATH",
+                   help="file to write; its folder must exist")
+    p.add_argument("--format", default=None, choices=FORMATS, type=_choice_ci(FORMATS),
+                   help="png, pdf or html (default: from the --out suffix)")
+    p.add_argument("--metric", default="total_police", choices=METRIC_KEYS,
+                   help="metric the communes are shaded by (default %(default)s)")
+    p.add_argument("--country", default="all", choices=COUNTRY_FILTERS,
+                   type=_choice_ci(COUNTRY_FILTERS),
+                   help="communes to list and highlight: all, any (any border), LAO, CHN, "
+                        "both, none (no border) (default %(default)s)")
+    p.add_argument("--title", default=None, help="title (default: Lực lượng Công an xã — Tỉnh …)")
+    p.add_argument("--marking", default=None,
+                   help='classification marking in header and footer, e.g. "MẬT", "NỘI BỘ"')
+    p.add_argument("--lang", default="vi", choices=LANGUAGES,
+                   help="language of the briefing text (default %(default)s)")
+    p.set_defaults(func=cmd_export)
 
     return parser
 

@@ -1,0 +1,25 @@
+"""Tiny timing helper shared by the benchmarks: medians over repeated runs."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+
+def median_seconds(fn: Callable[[], object], *, runs: int = 5, warmup: int = 1) -> tuple[float, list[float]]:
+    """Run ``fn`` ``warmup`` times untimed, then ``runs`` times; return the median and all times."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def fmt(times: list[float]) -> str:
+    """Format min/median/max of a list of seconds."""
+    return (f"median {statistics.median(times):.3f} s "
+            f"(min {min(times):.3f}, max {max(times):.3f}, n={len(times)})")
