@@ -164,3 +164,22 @@ def test_points_another_province_and_junk_are_clear_errors(communes_2020, tmp_pa
     with pytest.raises(BoundaryFileError, match="no unit of Tỉnh Điện Biên|no column"):
         boundaries.load_official_boundaries(tmp_path / "n.gpkg", province="Điện Biên",
                                             vintage="2020")
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_legacy_vietnamese_encoded_names_are_converted(communes_2020, tmp_path, encoding):
+    """An agency shapefile whose names are stored in TCVN3/VNI bytes (GDAL reads them as
+    Latin-1 and garbles them silently) is detected and converted back to Unicode."""
+    from geo._vnencodings import encode_legacy
+
+    gdf = communes_2020[["name", "district", "geometry"]].copy()
+    gdf["ten_xa"] = gdf.pop("name").map(lambda s: encode_legacy(s, encoding, errors="lowercase"))
+    gdf["ten_huyen"] = gdf.pop("district").map(
+        lambda s: encode_legacy(s, encoding, errors="lowercase"))
+    shp = tmp_path / f"{encoding}.shp"
+    gdf.to_file(shp, encoding="latin1")
+    shp.with_suffix(".cpg").unlink(missing_ok=True)
+    out = boundaries.load_official_boundaries(shp, province="Điện Biên", vintage="2020")
+    assert out.attrs["encoding"] == encoding
+    assert len(out) >= 125
+    assert "Xã Mường Nhé" in set(out["name"])
