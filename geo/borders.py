@@ -83,7 +83,7 @@ PUBLISHED_BORDER_KM_DIEN_BIEN: Mapping[str, float] = MappingProxyType(
 #: Border lines are cut into pieces of at most this length (metres) before they are
 #: shared out among communes; a junction between two communes is placed to within
 #: half a piece.
-PIECE_M = 25.0
+PIECE_M = 100.0
 
 #: A piece is credited to a commune only if the offset from the piece's midpoint to
 #: the commune makes at least this angle (degrees) with the border's direction,
