@@ -13,9 +13,9 @@ import pytest
 from geo.settings import REPO_ROOT
 
 
-def run(*args, check=True):
+def run(*args, check=True, env=None):
     proc = subprocess.run([sys.executable, "-m", "geo", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, encoding="utf-8")
+                          capture_output=True, text=True, encoding="utf-8", env=env)
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -59,3 +59,74 @@ def test_bad_input_gives_a_message_and_exit_2_without_traceback():
     proc = run("communes", "--boundaries", "/nonexistent/file.shp", "--vintage", "2020",
                check=False)
     assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_border_commands_find_the_tri_border_commune():
+    proc = run("border-communes", "--province", "Điện Biên", "--vintage", "2020",
+               "--country", "CHN")
+    table = pd.read_csv(io.StringIO(proc.stdout), dtype={"code": str})
+    assert set(table["district"]) == {"Huyện Mường Nhé"}
+    assert "CHN;LAO" in set(table["border_countries"])
+    assert (table["border_km_chn"] >= 1).all()
+    summary = pd.read_csv(io.StringIO(run("border-summary", "--province", "Điện Biên",
+                                          "--vintage", "2020").stdout)).set_index("iso3")
+    assert summary.loc["LAO", "published_km"] == pytest.approx(414.712)
+    assert summary.loc["CHN", "published_km"] == pytest.approx(40.86)
+    assert summary.loc["LAO", "n_border_communes"] >= 15
+
+
+def test_with_roster_sums_to_the_published_totals_on_the_sample():
+    proc = run("communes", "--province", "Điện Biên", "--vintage", "2020", "--with-roster",
+               "--format", "csv")
+    assert "Sample data — not real assignments" in proc.stderr
+    table = pd.read_csv(io.StringIO(proc.stdout), dtype={"code": str}, keep_default_na=False)
+    sums = table[["chiefs", "deputies", "officers", "reinforcements"]].sum().to_dict()
+    assert sums == {"chiefs": 115, "deputies": 153, "officers": 332, "reinforcements": 28}
+    reinforced = table[table["reinforcements"] > 0]
+    assert len(reinforced) > 0 and (reinforced["border_countries"] != "").all()
+    # the same roster on the 2025 map keeps its totals
+    t25 = pd.read_csv(io.StringIO(run("communes", "--province", "Điện Biên", "--vintage", "2025",
+                                      "--with-roster").stdout))
+    assert t25[["chiefs", "deputies", "officers", "reinforcements"]].sum().sum() == 628
+
+
+def test_roster_validate_import_history_restore(tmp_path, _bordermap_home):
+    import os
+
+    env = dict(os.environ, BORDERMAP_HOME=str(_bordermap_home))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
+                   "03154,1,1,-3,0,1,2024-01-01\n99999,1,1,1,0,0,2024-01-01\n", encoding="utf-8")
+    proc = run("roster", "validate", str(bad), check=False, env=env)
+    assert proc.returncode == 2
+    assert "negative" in proc.stdout and "99999" in proc.stdout and "officers" in proc.stdout
+    proc = run("roster", "import", str(bad), check=False, env=env)
+    assert proc.returncode == 2 and "nothing was stored" in proc.stdout
+    assert not (_bordermap_home / "bordermap.sqlite").exists() or \
+        "no roster imported" in run("roster", "history", env=env).stderr
+
+    good = tmp_path / "good.csv"
+    good.write_text("commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
+                    "03154,1,2,7,3,5,2024-06-30\n", encoding="utf-8")
+    assert "version 1" in run("roster", "import", str(good), "--user", "planner1", env=env).stdout
+    before = (_bordermap_home / "bordermap.sqlite").read_bytes()
+    assert run("roster", "import", str(bad), check=False, env=env).returncode == 2
+    assert (_bordermap_home / "bordermap.sqlite").read_bytes() == before
+    table = pd.read_csv(io.StringIO(run("communes", "--province", "Điện Biên", "--vintage",
+                                        "2020", "--with-roster", env=env).stdout),
+                        dtype={"code": str})
+    assert table["officers"].sum() == 7 and table["reinforcements"].sum() == 3
+
+    run("roster", "import", str(tmp_path / "good.csv"), env=env)
+    assert "version 3" in run("roster", "restore", "1", env=env).stdout
+    history = pd.read_csv(io.StringIO(run("roster", "history", env=env).stdout))
+    assert list(history["version"]) == [3, 2, 1] or sorted(history["version"]) == [1, 2, 3]
+    assert history.loc[history["is_current"], "version"].tolist() == [3]
+
+
+def test_roster_template_lists_every_commune():
+    proc = run("roster", "template")
+    table = pd.read_csv(io.StringIO(proc.stdout), dtype={"commune_code": str})
+    assert len(table) == 129 and "chiefs" in table.columns
+    per_officer = run("roster", "template", "--per-officer").stdout
+    assert "role" in per_officer.splitlines()[0]

@@ -1,0 +1,518 @@
+"""Versioned roster store: every import is a new version; nothing is overwritten.
+
+Callers use the small :class:`RosterStore` interface and get an implementation
+from :func:`open_store`. Today that is :class:`SQLiteRosterStore`, one SQLite
+file under ``BORDERMAP_HOME``; a PostgreSQL/PostGIS backend can implement the
+same interface later without touching callers.
+
+Model
+    A *version* is one accepted roster (one row per commune) with who imported
+    it, when (UTC, ISO 8601), from which file (name and SHA-256), its layout,
+    province and administrative vintage. The newest version is the current one.
+    Restoring an old version creates a new version with the old rows, marked
+    ``restored_from``; history is never rewritten.
+
+SQLite details
+    Each write is one ``BEGIN IMMEDIATE … COMMIT`` transaction in WAL journal
+    mode with a busy timeout, so concurrent writers (threads or processes) are
+    serialised and a crash mid-import leaves the previous version intact. Rows
+    are stored in plain tables (no pickles); the schema version is kept in
+    ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import hashlib
+import logging
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo._errors import RosterError, StorageError
+from geo.roster import (
+    COUNT_COLUMNS,
+    MAX_COUNT,
+    ROSTER_COLUMNS,
+    ValidationReport,
+    _canonical_frame,
+)
+from geo.settings import DEFAULT_PROVINCE, bordermap_home
+
+log = logging.getLogger(__name__)
+
+#: File name of the SQLite store inside ``BORDERMAP_HOME``.
+STORE_FILENAME = "bordermap.sqlite"
+#: Schema version written to ``PRAGMA user_version``.
+SCHEMA_VERSION = 1
+#: Columns of :meth:`RosterStore.history`.
+HISTORY_COLUMNS = (
+    "version", "imported_at", "source_name", "sha256", "user", "rows", "is_current",
+    "restored_from", "kind", "province", "vintage",
+)
+_KINDS = ("per-commune", "per-officer")
+
+_SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS store_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS roster_version (
+    version       INTEGER PRIMARY KEY AUTOINCREMENT,
+    imported_at   TEXT    NOT NULL,
+    source_name   TEXT    NOT NULL,
+    sha256        TEXT    NOT NULL,
+    imported_by   TEXT    NOT NULL,
+    kind          TEXT    NOT NULL CHECK (kind IN ('per-commune', 'per-officer')),
+    province      TEXT    NOT NULL,
+    vintage       TEXT    NOT NULL,
+    n_rows        INTEGER NOT NULL CHECK (n_rows >= 0),
+    restored_from INTEGER REFERENCES roster_version (version)
+);
+CREATE TABLE IF NOT EXISTS roster_row (
+    version              INTEGER NOT NULL REFERENCES roster_version (version),
+    commune_code         TEXT    NOT NULL CHECK (length(commune_code) = 5),
+    chiefs               INTEGER NOT NULL CHECK (chiefs >= 0),
+    deputies             INTEGER NOT NULL CHECK (deputies >= 0),
+    officers             INTEGER NOT NULL CHECK (officers >= 0),
+    reinforcements       INTEGER NOT NULL CHECK (reinforcements >= 0),
+    trained              INTEGER NOT NULL CHECK (trained >= 0),
+    reinforcement_origin TEXT,
+    as_of                TEXT,
+    PRIMARY KEY (version, commune_code)
+) WITHOUT ROWID;
+"""
+#: Migrations: schema version reached -> SQL that gets there from the one before.
+_MIGRATIONS = {1: _SCHEMA_V1}
+
+
+@dataclass(frozen=True)
+class StoredRoster:
+    """One stored roster version.
+
+    Attributes
+    ----------
+    version : int
+        Version number (1, 2, …; never reused).
+    imported_at : str
+        UTC time of the import, ISO 8601 (``2024-05-01T08:30:00+00:00``).
+    source_name, sha256 : str
+        The imported file's name and the SHA-256 of its bytes.
+    user : str
+        Who imported (or restored) it.
+    kind : {"per-commune", "per-officer"}
+        The file's layout.
+    province, vintage : str
+        What the roster was validated against.
+    frame : pandas.DataFrame
+        The roster, columns :data:`geo.roster.ROSTER_COLUMNS`, one row per commune.
+    restored_from : int or None
+        The version this one copies, for a restore.
+    """
+
+    version: int
+    imported_at: str
+    source_name: str
+    sha256: str
+    user: str
+    kind: str
+    province: str
+    vintage: str
+    frame: pd.DataFrame
+    restored_from: int | None = None
+
+
+class RosterStore(abc.ABC):
+    """Interface of a versioned roster store (SQLite today; PostgreSQL later)."""
+
+    @abc.abstractmethod
+    def import_roster(self, report_or_frame: ValidationReport | pd.DataFrame, *,
+                      source_name: str | None = None, sha256: str | None = None,
+                      user: str | None = None, kind: str | None = None,
+                      province: str | None = None, vintage: str | None = None) -> int:
+        """Store an accepted roster as a new version and return its number."""
+
+    @abc.abstractmethod
+    def current(self) -> StoredRoster | None:
+        """Return the newest version, or ``None`` if nothing was imported."""
+
+    @abc.abstractmethod
+    def get(self, version: int) -> StoredRoster:
+        """Return one version; raise :class:`StorageError` if there is none."""
+
+    @abc.abstractmethod
+    def history(self) -> pd.DataFrame:
+        """Return one row per version, oldest first (columns :data:`HISTORY_COLUMNS`)."""
+
+    @abc.abstractmethod
+    def restore(self, version: int, *, user: str | None = None) -> int:
+        """Create a new version copying ``version``'s rows; return its number."""
+
+    @abc.abstractmethod
+    def version_token(self) -> str:
+        """Return a cheap token that changes on every write (for cache keys)."""
+
+
+# ---------------------------------------------------------------------------
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _frame_sha256(frame: pd.DataFrame) -> str:
+    return hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()
+
+
+def _check_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the canonical copy of a roster frame, or raise RosterError saying what is wrong."""
+    missing = [c for c in ROSTER_COLUMNS if c not in frame.columns]
+    if missing:
+        raise RosterError(f"roster frame lacks column(s) {', '.join(missing)}")
+    if frame.empty:
+        raise RosterError("roster frame has no rows")
+    codes = frame["commune_code"].astype(str)
+    bad = codes[~codes.str.fullmatch(r"\d{5}")]
+    if len(bad):
+        raise RosterError(f"roster frame: commune_code {bad.iloc[0]!r} is not a 5-digit code")
+    dup = codes[codes.duplicated()]
+    if len(dup):
+        raise RosterError(f"roster frame: commune {dup.iloc[0]} appears more than once")
+    for c in COUNT_COLUMNS:
+        values = pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
+        wrong = ~np.isfinite(values) | (values < 0) | (values != np.floor(values)) | (
+            values > MAX_COUNT)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            raise RosterError(f"roster frame: {c} of commune {codes.iloc[i]} is "
+                              f"{frame[c].iloc[i]!r}, not a whole number 0–{MAX_COUNT:,}")
+    return _canonical_frame(frame)
+
+
+class SQLiteRosterStore(RosterStore):
+    """Roster store in one SQLite file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The database file; created (mode 0600) with its schema if missing.
+    timeout : float
+        Seconds to wait for another writer before giving up.
+
+    Raises
+    ------
+    StorageError
+        If the file is not a roster store, or was written by a newer schema.
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.timeout = float(timeout)
+        #: Test hook called inside write transactions with a stage name
+        #: ("version-row", "rows-written"); used to simulate crashes.
+        self._hook: Callable[[str], None] | None = None
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        self._ensure_schema()
+
+    def __repr__(self) -> str:
+        """Return ``SQLiteRosterStore('/path/to/bordermap.sqlite')``."""
+        return f"SQLiteRosterStore({str(self.path)!r})"
+
+    # -- connections ---------------------------------------------------------
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = None
+        try:
+            con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA synchronous = FULL")
+            yield con
+        except sqlite3.Error as err:
+            raise StorageError(f"roster store {self.path}: {err}") from err
+        finally:
+            if con is not None:
+                con.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One serialised write transaction: BEGIN IMMEDIATE … COMMIT (ROLLBACK on error)."""
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction, so that all its queries see the same snapshot."""
+        with self._connect() as con:
+            con.execute("BEGIN")
+            try:
+                yield con
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    con.execute("COMMIT")
+
+    def _ensure_schema(self) -> None:
+        with self._connect() as con:
+            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("roster store %s: journal mode %s, not WAL", self.path, mode)
+            have = con.execute("PRAGMA user_version").fetchone()[0]
+            if have == SCHEMA_VERSION:
+                return
+            if have > SCHEMA_VERSION:
+                raise StorageError(
+                    f"roster store {self.path} has schema version {have}, newer than this "
+                    f"program's {SCHEMA_VERSION}; upgrade the program"
+                )
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                have = con.execute("PRAGMA user_version").fetchone()[0]
+                for target in range(have + 1, SCHEMA_VERSION + 1):
+                    for statement in _MIGRATIONS[target].split(";"):
+                        if statement.strip():
+                            con.execute(statement)
+                    con.execute(f"PRAGMA user_version = {target}")
+                con.execute("INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)",
+                            ("store_id", uuid.uuid4().hex))
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    con.execute("ROLLBACK")
+                raise
+        log.info("roster store %s: schema version %d", self.path, SCHEMA_VERSION)
+
+    def _run_hook(self, stage: str) -> None:
+        if self._hook is not None:
+            self._hook(stage)
+
+    # -- writes --------------------------------------------------------------
+    def import_roster(self, report_or_frame: ValidationReport | pd.DataFrame, *,
+                      source_name: str | None = None, sha256: str | None = None,
+                      user: str | None = None, kind: str | None = None,
+                      province: str | None = None, vintage: str | None = None) -> int:
+        """Store an accepted roster as a new, current version.
+
+        Parameters
+        ----------
+        report_or_frame : ValidationReport or pandas.DataFrame
+            An accepted report from :func:`geo.roster.validate_roster`, or a
+            roster frame with the columns of :data:`geo.roster.ROSTER_COLUMNS`.
+        source_name, sha256, kind, province, vintage : str, optional
+            Taken from the report when not given; for a frame they default to
+            ``"<frame>"``, the SHA-256 of the frame's CSV, ``"per-commune"``,
+            the default province and ``"2020"``.
+        user : str, optional
+            Who imports; ``"unknown"`` when not given.
+
+        Returns
+        -------
+        int
+            The new version number.
+
+        Raises
+        ------
+        RosterError
+            If the report has errors or the frame is not a valid roster; the
+            store is not touched.
+        StorageError
+            If the database cannot be written; the previous version stays current.
+        """
+        if isinstance(report_or_frame, ValidationReport):
+            rep = report_or_frame
+            if not rep.ok or rep.roster is None:
+                raise RosterError(
+                    f"roster {rep.source_name} has {len(rep.errors)} error(s) and cannot "
+                    "be imported", problems=rep.problems)
+            frame = _check_frame(rep.roster)
+            source_name = source_name or rep.source_name
+            sha256 = sha256 or rep.sha256
+            kind = kind or rep.kind
+            province = province or rep.province
+            vintage = vintage or rep.vintage
+        elif isinstance(report_or_frame, pd.DataFrame):
+            frame = _check_frame(report_or_frame)
+            source_name = source_name or "<frame>"
+            sha256 = sha256 or _frame_sha256(frame)
+            kind = kind or "per-commune"
+            province = province or DEFAULT_PROVINCE
+            vintage = vintage or "2020"
+        else:
+            raise TypeError("report_or_frame must be a ValidationReport or a DataFrame, "
+                            f"not {type(report_or_frame).__name__}")
+        if kind not in _KINDS:
+            raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
+        rows = list(zip(
+            frame["commune_code"].tolist(),
+            *(frame[c].astype(int).tolist() for c in COUNT_COLUMNS),
+            [None if pd.isna(v) else str(v) for v in frame["reinforcement_origin"]],
+            [None if pd.isna(v) else str(v) for v in frame["as_of"]],
+        ))
+        with self._write() as con:
+            cur = con.execute(
+                "INSERT INTO roster_version (imported_at, source_name, sha256, imported_by,"
+                " kind, province, vintage, n_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (_utc_now(), str(source_name), str(sha256), str(user or "unknown"), kind,
+                 str(province), str(vintage), len(rows)),
+            )
+            version = int(cur.lastrowid)
+            self._run_hook("version-row")
+            con.executemany(
+                "INSERT INTO roster_row (version, commune_code, chiefs, deputies, officers,"
+                " reinforcements, trained, reinforcement_origin, as_of)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(version, *r) for r in rows],
+            )
+            self._run_hook("rows-written")
+        log.info("roster store %s: imported %s as version %d (%d communes, by %s)",
+                 self.path, source_name, version, len(rows), user or "unknown")
+        return version
+
+    def restore(self, version: int, *, user: str | None = None) -> int:
+        """Create a new current version with the rows of ``version``.
+
+        Raises
+        ------
+        StorageError
+            If there is no such version.
+        """
+        version = int(version)
+        with self._write() as con:
+            old = con.execute("SELECT version FROM roster_version WHERE version = ?",
+                              (version,)).fetchone()
+            if old is None:
+                raise StorageError(self._no_version_message(con, version))
+            cur = con.execute(
+                "INSERT INTO roster_version (imported_at, source_name, sha256, imported_by,"
+                " kind, province, vintage, n_rows, restored_from)"
+                " SELECT ?, source_name, sha256, ?, kind, province, vintage, n_rows, version"
+                " FROM roster_version WHERE version = ?",
+                (_utc_now(), str(user or "unknown"), version),
+            )
+            new = int(cur.lastrowid)
+            self._run_hook("version-row")
+            con.execute(
+                "INSERT INTO roster_row (version, commune_code, chiefs, deputies, officers,"
+                " reinforcements, trained, reinforcement_origin, as_of)"
+                " SELECT ?, commune_code, chiefs, deputies, officers, reinforcements, trained,"
+                " reinforcement_origin, as_of FROM roster_row WHERE version = ?",
+                (new, version),
+            )
+            self._run_hook("rows-written")
+        log.info("roster store %s: restored version %d as version %d (by %s)", self.path,
+                 version, new, user or "unknown")
+        return new
+
+    # -- reads ---------------------------------------------------------------
+    @staticmethod
+    def _no_version_message(con: sqlite3.Connection, version: int) -> str:
+        lo, hi = con.execute("SELECT min(version), max(version) FROM roster_version").fetchone()
+        if lo is None:
+            return f"no roster version {version}: nothing has been imported yet"
+        return f"no roster version {version} (versions {lo}–{hi})"
+
+    def _load(self, con: sqlite3.Connection, version: int | None) -> StoredRoster | None:
+        sql = ("SELECT version, imported_at, source_name, sha256, imported_by, kind, province,"
+               " vintage, n_rows, restored_from FROM roster_version ")
+        if version is None:
+            meta = con.execute(sql + "ORDER BY version DESC LIMIT 1").fetchone()
+        else:
+            meta = con.execute(sql + "WHERE version = ?", (int(version),)).fetchone()
+        if meta is None:
+            return None
+        rows = con.execute(
+            "SELECT commune_code, chiefs, deputies, officers, reinforcements, trained,"
+            " reinforcement_origin, as_of FROM roster_row WHERE version = ?"
+            " ORDER BY commune_code", (meta[0],)).fetchall()
+        if len(rows) != meta[8]:
+            raise StorageError(f"roster store {self.path}: version {meta[0]} has {len(rows)} "
+                               f"rows, expected {meta[8]}")
+        frame = _canonical_frame(pd.DataFrame(rows, columns=list(ROSTER_COLUMNS)))
+        return StoredRoster(version=int(meta[0]), imported_at=meta[1], source_name=meta[2],
+                            sha256=meta[3], user=meta[4], kind=meta[5], province=meta[6],
+                            vintage=meta[7], frame=frame,
+                            restored_from=None if meta[9] is None else int(meta[9]))
+
+    def current(self) -> StoredRoster | None:
+        """Return the newest version, or ``None`` if nothing was imported."""
+        with self._read() as con:
+            return self._load(con, None)
+
+    def get(self, version: int) -> StoredRoster:
+        """Return one version.
+
+        Raises
+        ------
+        StorageError
+            If there is no such version.
+        """
+        with self._read() as con:
+            got = self._load(con, int(version))
+            if got is None:
+                raise StorageError(self._no_version_message(con, int(version)))
+            return got
+
+    def history(self) -> pd.DataFrame:
+        """Return one row per version, oldest first (columns :data:`HISTORY_COLUMNS`)."""
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT version, imported_at, source_name, sha256, imported_by, n_rows,"
+                " version = (SELECT max(version) FROM roster_version), restored_from, kind,"
+                " province, vintage FROM roster_version ORDER BY version").fetchall()
+        out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+        out["version"] = out["version"].astype("int64")
+        out["rows"] = out["rows"].astype("int64")
+        out["is_current"] = out["is_current"].astype(bool)
+        out["restored_from"] = pd.array(
+            [None if pd.isna(v) else int(v) for v in out["restored_from"]], dtype="Int64")
+        return out
+
+    def version_token(self) -> str:
+        """Return ``"<store id>:<last version>"``; it changes on every write."""
+        with self._connect() as con:
+            store_id, last = con.execute(
+                "SELECT (SELECT value FROM store_meta WHERE key = 'store_id'),"
+                " (SELECT seq FROM sqlite_sequence WHERE name = 'roster_version')").fetchone()
+        return f"{store_id}:{last or 0}"
+
+
+def open_store(home: Path | None = None) -> RosterStore:
+    """Open (creating if needed) the roster store in ``home``.
+
+    Parameters
+    ----------
+    home : Path, optional
+        The data folder; :func:`geo.settings.bordermap_home` when ``None``.
+        Created if missing.
+
+    Returns
+    -------
+    RosterStore
+        A :class:`SQLiteRosterStore` on ``home / "bordermap.sqlite"``.
+
+    Raises
+    ------
+    StorageError
+        If the folder cannot be created or the file is not a roster store.
+    """
+    folder = Path(home) if home is not None else bordermap_home()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StorageError(f"cannot create the data folder {folder}: {err}") from err
+    return SQLiteRosterStore(folder / STORE_FILENAME)

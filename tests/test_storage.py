@@ -1,0 +1,408 @@
+"""Tests for geo.storage: versions, history, restore, atomicity, concurrency, schema.
+
+Rosters here are tiny hand-made frames for Điện Biên communes 03154/03155/03156
+(made-up counts). Crash tests run a child Python process that dies (SIGKILL)
+inside the write transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo._errors import RosterError, StorageError
+from geo.roster import ROSTER_COLUMNS, validate_roster
+from geo.storage import (
+    HISTORY_COLUMNS,
+    SCHEMA_VERSION,
+    RosterStore,
+    SQLiteRosterStore,
+    open_store,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def roster(officers: int, codes: tuple[str, ...] = ("03154", "03155")) -> pd.DataFrame:
+    n = len(codes)
+    return pd.DataFrame({
+        "commune_code": pd.Series(codes, dtype="str"),
+        "chiefs": [1] * n, "deputies": [1] * n, "officers": [officers] * n,
+        "reinforcements": [0] * n, "trained": [2] * n,
+        "reinforcement_origin": pd.Series([None] * n, dtype="str"),
+        "as_of": pd.Series(["2022-01-15"] * n, dtype="str"),
+    })
+
+
+def file_digest(path: Path) -> dict[str, str]:
+    """SHA-256 of the database and its WAL/SHM side files that exist."""
+    out = {}
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            out[suffix] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture
+def store(tmp_path) -> SQLiteRosterStore:
+    return SQLiteRosterStore(tmp_path / "store.sqlite")
+
+
+# ---------------------------------------------------------------------------
+def test_open_store_uses_bordermap_home_and_creates_it(tmp_path, monkeypatch):
+    home = tmp_path / "new" / "home"
+    monkeypatch.setenv("BORDERMAP_HOME", str(home))
+    s = open_store()
+    assert isinstance(s, RosterStore)
+    assert (home / "bordermap.sqlite").is_file()
+    other = open_store(tmp_path / "explicit")
+    assert other.path == tmp_path / "explicit" / "bordermap.sqlite"
+
+
+def test_empty_store(store):
+    assert store.current() is None
+    hist = store.history()
+    assert list(hist.columns) == list(HISTORY_COLUMNS) and hist.empty
+    assert store.version_token().endswith(":0")
+    with pytest.raises(StorageError, match="nothing has been imported"):
+        store.get(1)
+
+
+def test_import_report_and_read_back(store):
+    raw = ("commune_code,chiefs,deputies,officers,reinforcements,reinforcement_origin,trained,"
+           "as_of\n03155,1,2,6,2,Bộ Công an,5,2021-12-31\n03154,1,1,3,0,,4,2022-01-15\n"
+           ).encode()
+    rep = validate_roster(raw, source_name="roster.csv")
+    assert rep.ok
+    assert store.import_roster(rep, user="alice") == 1
+    cur = store.current()
+    assert (cur.version, cur.source_name, cur.user, cur.kind, cur.vintage) == (
+        1, "roster.csv", "alice", "per-commune", "2020")
+    assert cur.province == "Tỉnh Điện Biên"
+    assert cur.sha256 == hashlib.sha256(raw).hexdigest()
+    assert cur.restored_from is None
+    stamp = datetime.fromisoformat(cur.imported_at)
+    assert stamp.utcoffset().total_seconds() == 0
+    assert abs((datetime.now(UTC) - stamp).total_seconds()) < 60
+    pd.testing.assert_frame_equal(cur.frame, rep.roster)
+    assert list(cur.frame.columns) == list(ROSTER_COLUMNS)
+
+
+def test_import_frame_with_defaults_and_rows_are_plain_sql(store):
+    v = store.import_roster(roster(3), user="bob")
+    got = store.get(v)
+    assert (got.source_name, got.kind, got.user) == ("<frame>", "per-commune", "bob")
+    assert len(got.sha256) == 64
+    pd.testing.assert_frame_equal(got.frame, roster(3))
+    con = sqlite3.connect(store.path)
+    try:
+        rows = con.execute("SELECT version, commune_code, officers FROM roster_row "
+                           "ORDER BY commune_code").fetchall()
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        con.close()
+    assert rows == [(1, "03154", 3), (1, "03155", 3)]
+
+
+def test_history_and_restore(store):
+    v1 = store.import_roster(roster(3), source_name="a.csv", user="alice")
+    v2 = store.import_roster(roster(7, ("03154", "03155", "03156")), source_name="b.csv",
+                             user="bob")
+    v3 = store.restore(v1, user="carol")
+    assert (v1, v2, v3) == (1, 2, 3)
+    hist = store.history()
+    assert hist["version"].tolist() == [1, 2, 3]
+    assert hist["source_name"].tolist() == ["a.csv", "b.csv", "a.csv"]
+    assert hist["user"].tolist() == ["alice", "bob", "carol"]
+    assert hist["rows"].tolist() == [2, 3, 2]
+    assert hist["is_current"].tolist() == [False, False, True]
+    assert hist["restored_from"].tolist() == [pd.NA, pd.NA, 1]
+    cur = store.current()
+    assert cur.version == 3 and cur.restored_from == 1
+    pd.testing.assert_frame_equal(cur.frame, roster(3))
+    pd.testing.assert_frame_equal(store.get(2).frame, roster(7, ("03154", "03155", "03156")))
+    with pytest.raises(StorageError, match=r"no roster version 9 \(versions 1–3\)"):
+        store.restore(9, user="x")
+    assert len(store.history()) == 3
+
+
+def test_version_token_changes_on_every_write_only(store, tmp_path):
+    t0 = store.version_token()
+    store.import_roster(roster(3))
+    t1 = store.version_token()
+    store.current(), store.history()
+    assert store.version_token() == t1
+    store.restore(1)
+    t2 = store.version_token()
+    assert len({t0, t1, t2}) == 3
+    # Another store starting again at version 1 gets a different token.
+    other = SQLiteRosterStore(tmp_path / "other.sqlite")
+    other.import_roster(roster(3))
+    assert other.version_token() != t1
+
+
+def test_rejected_import_leaves_database_byte_identical(store):
+    store.import_roster(roster(3), user="alice")
+    before = file_digest(store.path)
+    bad = validate_roster(b"commune_code,chiefs,deputies,officers,reinforcements,trained,"
+                          b"as_of\n99999,1,1,3,0,4,2022-01-15\n")
+    with pytest.raises(RosterError, match="1 error") as info:
+        store.import_roster(bad, user="mallory")
+    assert "unknown commune code" in info.value.problems[0].message
+    with pytest.raises(RosterError, match="not a whole number"):
+        store.import_roster(roster(3).assign(officers=[3, -1]))
+    with pytest.raises(RosterError, match="appears more than once"):
+        store.import_roster(roster(3, ("03154", "03154")))
+    with pytest.raises(RosterError, match="lacks column"):
+        store.import_roster(roster(3).drop(columns="trained"))
+    assert file_digest(store.path) == before
+    assert store.current().version == 1 and store.current().user == "alice"
+
+
+def test_error_inside_transaction_rolls_back(store):
+    store.import_roster(roster(3))
+
+    def boom(stage: str) -> None:
+        if stage == "rows-written":
+            raise RuntimeError("simulated failure")
+
+    store._hook = boom
+    with pytest.raises(RuntimeError, match="simulated"):
+        store.import_roster(roster(9))
+    store._hook = None
+    assert store.history()["version"].tolist() == [1]
+    assert store.import_roster(roster(5)) >= 2
+    pd.testing.assert_frame_equal(store.current().frame, roster(5))
+
+
+# ---------------------------------------------------------------------------
+# Crashes: a child process dies inside the write transaction.
+CHILD = textwrap.dedent("""
+    import os, signal, sys, time
+    from pathlib import Path
+    import pandas as pd
+    from geo.storage import SQLiteRosterStore
+
+    path, mode, marker = sys.argv[1], sys.argv[2], sys.argv[3]
+    store = SQLiteRosterStore(path)
+
+    def hook(stage):
+        if stage != "rows-written":
+            return
+        if mode == "self-kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        Path(marker).write_text("holding the write lock")
+        time.sleep(120)
+
+    store._hook = hook
+    frame = pd.DataFrame({"commune_code": ["03154", "03155", "03156"], "chiefs": [1, 1, 1],
+                          "deputies": [9, 9, 9], "officers": [9, 9, 9],
+                          "reinforcements": [0, 0, 0], "trained": [9, 9, 9],
+                          "reinforcement_origin": [None] * 3, "as_of": [None] * 3})
+    store.import_roster(frame, source_name="child.csv", user="child")
+    print("import finished", flush=True)
+""")
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def assert_previous_version_intact(path: Path) -> None:
+    fresh = SQLiteRosterStore(path)
+    cur = fresh.current()
+    assert cur.version == 1 and cur.source_name == "before.csv"
+    pd.testing.assert_frame_equal(cur.frame, roster(3))
+    assert fresh.history()["version"].tolist() == [1]
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM roster_row").fetchone()[0] == 2
+    # The lock is free again: the next import works and gets the next version.
+    fresh.timeout = 5.0
+    assert fresh.import_roster(roster(4), source_name="after.csv") == 2
+    pd.testing.assert_frame_equal(fresh.current().frame, roster(4))
+
+
+def test_import_killed_inside_transaction_loses_nothing(store, tmp_path):
+    store.import_roster(roster(3), source_name="before.csv")
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(store.path), "self-kill",
+                           str(tmp_path / "marker")], env=child_env(), cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert "import finished" not in proc.stdout
+    assert_previous_version_intact(store.path)
+
+
+def test_import_killed_by_parent_while_holding_write_lock(store, tmp_path):
+    store.import_roster(roster(3), source_name="before.csv")
+    marker = tmp_path / "marker"
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(store.path), "hold",
+                              str(marker)], env=child_env(), cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert child.poll() is None, child.communicate()[1]
+            assert time.monotonic() < deadline, "child never reached the transaction"
+            time.sleep(0.05)
+        # While the child holds the write lock, readers still see version 1 (WAL) …
+        assert store.current().version == 1
+        # … and a second writer waits rather than interleaving.
+        impatient = SQLiteRosterStore(store.path, timeout=0.2)
+        with pytest.raises(StorageError, match="locked"):
+            impatient.import_roster(roster(5))
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert_previous_version_intact(store.path)
+
+
+# ---------------------------------------------------------------------------
+# Concurrency: writers are serialised, every version is complete.
+def assert_consistent(store: SQLiteRosterStore, frames: dict[str, pd.DataFrame]) -> None:
+    hist = store.history()
+    assert sorted(hist["version"]) == list(range(1, len(frames) + 1))
+    assert sorted(hist["source_name"]) == sorted(frames)
+    assert hist["is_current"].sum() == 1
+    for v, name in zip(hist["version"], hist["source_name"]):
+        pd.testing.assert_frame_equal(store.get(v).frame, frames[name])
+    cur = store.current()
+    assert cur.version == hist["version"].max()
+    pd.testing.assert_frame_equal(cur.frame, frames[cur.source_name])
+
+
+def test_concurrent_imports_in_threads(store):
+    frames = {f"t{i}.csv": roster(i + 1, ("03154", "03155", "03156")[: 1 + i % 3])
+              for i in range(6)}
+    barrier = threading.Barrier(len(frames))
+    inside = []
+
+    def slow(stage: str) -> None:
+        if stage == "version-row":
+            inside.append(threading.get_ident())
+            time.sleep(0.02)  # widen the window in which another writer could interleave
+
+    store._hook = slow
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            barrier.wait()
+            store.import_roster(frames[name], source_name=name, user=name)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in frames]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert len(inside) == len(frames)
+    assert_consistent(store, frames)
+
+
+def test_concurrent_restores_and_imports_in_threads(store):
+    """Restore reads before it writes: it must hold the write lock from its first read."""
+    store.import_roster(roster(1), source_name="base.csv")
+    n = 8
+    barrier = threading.Barrier(n)
+    store._hook = lambda stage: time.sleep(0.01) if stage == "version-row" else None
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            if i % 2:
+                store.restore(1, user=f"r{i}")
+            else:
+                store.import_roster(roster(10 + i), source_name=f"i{i}.csv")
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    hist = store.history()
+    assert hist["version"].tolist() == list(range(1, n + 2))
+    assert (hist["restored_from"] == 1).sum() == n // 2
+    for v, name in zip(hist["version"], hist["source_name"]):
+        expected = roster(1) if name == "base.csv" else roster(10 + int(name[1:-4]))
+        pd.testing.assert_frame_equal(store.get(v).frame, expected)
+
+
+PROC_CHILD = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import pandas as pd
+    from geo.storage import SQLiteRosterStore
+
+    path, name, officers, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    store = SQLiteRosterStore(path)
+    store._hook = lambda stage: time.sleep(0.3) if stage == "version-row" else None
+    frame = pd.DataFrame({"commune_code": ["03154", "03155"], "chiefs": [1, 1],
+                          "deputies": [1, 1], "officers": [officers, officers],
+                          "reinforcements": [0, 0], "trained": [2, 2],
+                          "reinforcement_origin": [None, None],
+                          "as_of": ["2022-01-15", "2022-01-15"]})
+    while not go.exists():
+        time.sleep(0.01)
+    print(store.import_roster(frame, source_name=name, user=name))
+""")
+
+
+def test_concurrent_imports_in_processes(store, tmp_path):
+    go = tmp_path / "go"
+    frames = {"p1.csv": roster(11), "p2.csv": roster(22)}
+    procs = [subprocess.Popen([sys.executable, "-c", PROC_CHILD, str(store.path), name,
+                               str(int(frame["officers"].iloc[0])), str(go)],
+                              env=child_env(), cwd=REPO, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+             for name, frame in frames.items()]
+    time.sleep(1.0)  # let both children import geo and open the store
+    go.write_text("go")
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
+    assert sorted(int(o[0]) for o in outs) == [1, 2]
+    assert_consistent(store, frames)
+
+
+# ---------------------------------------------------------------------------
+def test_newer_schema_is_refused(store):
+    con = sqlite3.connect(store.path)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(StorageError, match="newer than this program"):
+        SQLiteRosterStore(store.path)
+
+
+def test_not_a_database_is_a_storage_error(tmp_path):
+    path = tmp_path / "junk.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="junk.sqlite"):
+        SQLiteRosterStore(path)
+
+
+def test_new_store_file_is_private(tmp_path):
+    s = SQLiteRosterStore(tmp_path / "private.sqlite")
+    assert (s.path.stat().st_mode & 0o777) == 0o600
