@@ -1,0 +1,322 @@
+"""Shared Streamlit glue for the pages: session defaults, sidebar, cached loaders.
+
+Everything expensive is cached on the data version: the roster store's
+``version_token()`` and the boundaries file in use (path + modification time).
+``st.cache_resource`` holds only the shared store connection and the one-off
+copy of the offline map assets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import streamlit as st
+
+from geo import offline_assets
+from geo._errors import BorderMapError
+from geo.coverage import load_coverage
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
+from geo.maps import TILE_MODES, commune_features, default_tiles
+from geo.settings import DEFAULT_PROVINCE, VINTAGES, bordermap_home
+
+log = logging.getLogger(__name__)
+
+#: Session-state defaults (set once per session; pages may run without app.py in tests).
+DEFAULTS = {
+    "lang": DEFAULT_LANGUAGE,
+    "vintage": "2020",
+    "metric": "total_police",
+    "selected_code": None,
+    "role": None,
+    "upload_nonce": 0,
+    "flash": None,
+}
+
+
+def leave_pages_folder_mode() -> None:
+    """Make sure the app runs through ``app.py``'s ``st.navigation``, never page by page.
+
+    Streamlit runs the first script of a fresh server in its old multipage mode
+    when a ``pages/`` folder sits beside the entry point: a visitor whose first
+    URL is ``/border`` would get that page alone, with every file of ``pages/``
+    listed as a page, until ``st.navigation`` runs once. Called first by every
+    page and by ``app.py``: it switches that mode off and reruns, so the run goes
+    through ``app.py`` (menu, sidebar, role) as usual.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without the old mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def ensure_defaults() -> None:
+    """Put every missing session-state default in place (idempotent)."""
+    leave_pages_folder_mode()
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+    if "tiles" not in st.session_state:
+        try:
+            st.session_state["tiles"] = default_tiles()
+        except BorderMapError as err:
+            st.session_state["tiles"] = "offline"
+            st.session_state["flash"] = ("error", str(err))
+
+
+def lang() -> str:
+    """Return the UI language of this session."""
+    return st.session_state.get("lang", DEFAULT_LANGUAGE)
+
+
+def tile_choices() -> list[str]:
+    """Return the basemap choices: offline, OSM, and the configured intranet URL if any."""
+    choices = list(TILE_MODES)
+    try:
+        configured = default_tiles()
+    except BorderMapError:
+        configured = "offline"
+    if configured not in choices:
+        choices.append(configured)
+    return choices
+
+
+def _tile_label(value: str, language: str) -> str:
+    if value == "offline":
+        return t("basemap_offline", language)
+    if value == "osm":
+        return t("basemap_osm", language)
+    return f"{t('basemap_custom', language)} ({value.split('/')[2] if '//' in value else value})"
+
+
+def widget_key(state: str) -> str:
+    """Return the key of the widget that edits ``st.session_state[state]`` in this language."""
+    return f"{state}__{lang()}"
+
+
+def choice(kind: str, label: str, options, *, state: str, format_func, default=None,
+           container=None, **kwargs):
+    """Draw a selectbox, radio or multiselect whose value survives a language switch.
+
+    Streamlit keeps a choice widget's value as its *displayed* label, so a label
+    that changes with the language would lose the selection. The value lives in
+    ``st.session_state[state]`` (the option itself, language-free); the widget's
+    key carries the language (:func:`widget_key`), so switching language draws a
+    new widget that starts from the stored value.
+
+    Parameters
+    ----------
+    kind : {"selectbox", "radio", "multiselect"}
+        The Streamlit widget.
+    label : str
+        The widget's label.
+    options : sequence
+        The choices (language-free values).
+    state : str
+        Session-state key holding the value.
+    format_func : callable
+        Label of an option in the current language.
+    default : object, optional
+        The value when ``state`` is not set yet (a list for a multiselect).
+    container : optional
+        Where to draw the widget (``st``, ``st.sidebar``, a column); default ``st``.
+    **kwargs
+        Passed on to the widget.
+
+    Returns
+    -------
+    object
+        The chosen value (a list for a multiselect).
+    """
+    options = list(options)
+    if state not in st.session_state:
+        st.session_state[state] = default
+    value = st.session_state[state]
+    if kind == "multiselect":
+        kwargs["default"] = [v for v in (value or []) if v in options]
+    else:
+        kwargs["index"] = options.index(value) if value in options else 0
+    widget = getattr(container or st, kind)
+    result = widget(label, options, key=widget_key(state), format_func=format_func, **kwargs)
+    st.session_state[state] = result
+    return result
+
+
+def sidebar() -> None:
+    """Draw the sidebar controls shared by every page: language, basemap, administrative map."""
+    st.sidebar.radio(t("language", lang()), LANGUAGES, key="lang",
+                     format_func=LANGUAGE_NAMES.get, horizontal=True)
+    language = lang()  # labels are bound to this run's language (format_func must be pure)
+    choice("selectbox", t("basemap", language), tile_choices(), state="tiles",
+           format_func=lambda v: _tile_label(v, language), container=st.sidebar)
+    choice("radio", t("vintage", language), VINTAGES, state="vintage",
+           format_func=lambda v: t(f"vintage_{v}", language), container=st.sidebar)
+
+
+def flash() -> None:
+    """Show (once) a message left by the previous run, e.g. after an import."""
+    message = st.session_state.get("flash")
+    if message:
+        kind, text = message
+        {"success": st.success, "error": st.error, "info": st.info}.get(kind, st.info)(text)
+        st.session_state["flash"] = None
+
+
+def user_name() -> str:
+    """Return who is acting, for the store's history (sign-in comes in a later issue)."""
+    user = st.session_state.get("user")
+    return str(getattr(user, "username", None) or user or "app")
+
+
+# --------------------------------------------------------------------------- data versions
+
+@st.cache_resource(show_spinner=False)
+def _store(home: str):
+    from geo.storage import open_store
+
+    return open_store(Path(home))
+
+
+def store():
+    """Return the roster store of this ``BORDERMAP_HOME`` (one shared connection object)."""
+    return _store(str(bordermap_home()))
+
+
+def boundaries_dir() -> Path:
+    """Return where accepted official boundary files are kept."""
+    return bordermap_home() / "boundaries"
+
+
+def current_boundaries(vintage: str) -> Path | None:
+    """Return the accepted official boundaries file for ``vintage``, or None (embedded layer)."""
+    pointer = boundaries_dir() / f"current_{vintage}.txt"
+    if not pointer.is_file():
+        return None
+    path = boundaries_dir() / pointer.read_text(encoding="utf-8").strip()
+    return path if path.is_file() else None
+
+
+def keep_boundaries(dataset: Path, vintage: str) -> Path:
+    """Copy an accepted boundaries dataset (with its shapefile sidecars) and make it current.
+
+    The files go to ``BORDERMAP_HOME/boundaries/<vintage>/<UTC time>/``; earlier
+    files are kept. Returns the kept dataset's path.
+    """
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = boundaries_dir() / vintage / stamp
+    target.mkdir(parents=True, exist_ok=False)
+    for part in dataset.parent.iterdir():
+        if part.is_file() and part.stem == dataset.stem:
+            shutil.copy2(part, target / part.name)
+    pointer = boundaries_dir() / f"current_{vintage}.txt"
+    tmp = pointer.with_suffix(".tmp")
+    tmp.write_text(str((target / dataset.name).relative_to(boundaries_dir())), encoding="utf-8")
+    os.replace(tmp, pointer)
+    log.info("boundaries %s kept for %s at %s", dataset.name, vintage, target)
+    return target / dataset.name
+
+
+def forget_boundaries(vintage: str) -> None:
+    """Go back to the embedded layer for ``vintage`` (the kept files stay on disk)."""
+    pointer = boundaries_dir() / f"current_{vintage}.txt"
+    if pointer.exists():
+        pointer.unlink()
+
+
+def data_version(vintage: str) -> tuple[str, str, float]:
+    """Return the cache key of the data: roster token, boundaries path and mtime."""
+    try:
+        token = store().version_token()
+    except BorderMapError as err:
+        log.warning("roster store unavailable: %s", err)
+        token = "no-store"
+    path = current_boundaries(vintage)
+    return token, str(path or ""), (path.stat().st_mtime if path else 0.0)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _coverage(vintage: str, boundaries: str, mtime: float, token: str, home: str
+              ) -> gpd.GeoDataFrame:
+    del mtime, token  # cache-key parts only
+    store_obj = _store(home)
+    return load_coverage(DEFAULT_PROVINCE, vintage=vintage, boundaries=boundaries or None,
+                         store=store_obj)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _features(vintage: str, boundaries: str, mtime: float, token: str, home: str) -> dict:
+    return commune_features(_coverage(vintage, boundaries, mtime, token, home))
+
+
+def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
+    """Return the coverage frame of the session's map (cached on the data version).
+
+    Stops the page with a clear message when the data cannot be loaded.
+    """
+    vintage = vintage or st.session_state.get("vintage", "2020")
+    token, path, mtime = data_version(vintage)
+    try:
+        return _coverage(vintage, path, mtime, token, str(bordermap_home()))
+    except BorderMapError as err:
+        st.error(t("error", lang(), message=str(err)))
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers quiet
+
+
+def features(vintage: str | None = None) -> dict:
+    """Return the display GeoJSON of the communes (cached on the data version)."""
+    vintage = vintage or st.session_state.get("vintage", "2020")
+    token, path, mtime = data_version(vintage)
+    return _features(vintage, path, mtime, token, str(bordermap_home()))
+
+
+def subset_features(all_features: dict, codes: set[str]) -> dict:
+    """Return the display features of ``codes`` only (a new collection)."""
+    return {"type": "FeatureCollection",
+            "features": [f for f in all_features["features"] if f["id"] in codes]}
+
+
+def provenance(cov: gpd.GeoDataFrame) -> None:
+    """Show the provenance notices that apply: approximate boundaries, sample roster."""
+    attrs = cov.attrs or {}
+    if attrs.get("approximate"):
+        st.warning(t("approximate_note", lang()), icon="⚠️")
+    if attrs.get("sample_roster"):
+        st.info(t("sample_note", lang()), icon="ℹ️")
+    elif attrs.get("roster_version") is not None:
+        st.caption(t("roster_version", lang(), version=attrs["roster_version"],
+                     as_of=attrs.get("roster_as_of") or "?"))
+    path = current_boundaries(attrs.get("vintage", "2020"))
+    if path is not None and not attrs.get("approximate"):
+        st.caption(t("official_boundaries", lang(), source=path.name))
+
+
+# --------------------------------------------------------------------------- offline assets
+
+@st.cache_resource(show_spinner=False)
+def _static_assets() -> int:
+    return len(offline_assets.write_static_assets())
+
+
+def asset_base_url() -> str:
+    """Return the URL path the offline assets are served from (honours server.baseUrlPath)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{offline_assets.STATIC_URL}" if base else offline_assets.STATIC_URL
+
+
+def prepare_map(m):
+    """Point the map's scripts and stylesheets at the app's own copies (offline first)."""
+    _static_assets()
+    return offline_assets.localize_map(m, base_url=asset_base_url())
+
+
+# Run as a page by Streamlit's old multipage mode (URL /common on a fresh server): leave it.
+if __name__ == "__main__":
+    leave_pages_folder_mode()

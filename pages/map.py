@@ -1,0 +1,75 @@
+"""Commanders' page: the coverage map, province totals beside the published figures."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.coverage import METRICS, PUBLISHED, province_totals
+from geo.i18n import metric_label, t
+from geo.maps import build_coverage_map, selection_layer
+from geo.tables import commune_record
+from pages import _common as common
+
+MAP_KEY = "coverage_map"
+
+common.ensure_defaults()
+lang = common.lang()
+vintage = st.session_state["vintage"]
+common.flash()
+st.title(t("map_title", lang))
+
+cov = common.coverage(vintage)
+common.provenance(cov)
+
+totals = province_totals(cov)
+published_communes = PUBLISHED["communes_2025" if vintage == "2025" else "communes_2020"]
+cols = st.columns(7)
+figures = [
+    ("communes", totals["communes"], published_communes),
+    ("border_communes_lao", totals["border_communes_lao"], None),
+    ("border_communes_chn", totals["border_communes_chn"], None),
+    ("chiefs", totals["chiefs"], PUBLISHED["chiefs"]),
+    ("deputies", totals["deputies"], PUBLISHED["deputies"]),
+    ("officers", totals["officers"], PUBLISHED["officers"]),
+    ("reinforcements", totals["reinforcements"], PUBLISHED["reinforcements"]),
+]
+for col, (key, value, published) in zip(cols, figures):
+    col.metric(t(key, lang), f"{value:,}".replace(",", "."))
+    if published is not None:
+        col.caption(t("published", lang, value=published))
+    elif key == "border_communes_lao":
+        col.caption(f"{totals['border_km_lao']:.0f} km · "
+                    + t("published", lang, value=f"{PUBLISHED['border_km_lao']:.1f} km"))
+    else:
+        col.caption(f"{totals['border_km_chn']:.0f} km · "
+                    + t("published", lang, value=f"{PUBLISHED['border_km_chn']:.1f} km"))
+st.caption(t("published_caption", lang))
+
+metric = common.choice("selectbox", t("metric", lang), METRICS, state="metric",
+                       format_func=lambda k: metric_label(k, lang))
+
+# the click of the previous interaction is in session state before the map is drawn
+clicked = (st.session_state.get(MAP_KEY) or {}).get("last_active_drawing") or {}
+code = (clicked.get("properties") or {}).get("code")
+if code in set(cov["code"]):
+    st.session_state["selected_code"] = code
+selected = st.session_state.get("selected_code")
+if selected not in set(cov["code"]):
+    selected = None
+
+left, right = st.columns([3, 1], gap="medium")
+with left:
+    m = build_coverage_map(cov, metric=metric, lang=lang, tiles=st.session_state["tiles"],
+                           features=common.features(vintage))
+    m = common.prepare_map(m)
+    st_folium(m, key=MAP_KEY, height=640, use_container_width=True,
+              returned_objects=["last_active_drawing"],
+              feature_group_to_add=selection_layer(cov, selected, lang=lang))
+with right:
+    st.subheader(t("selected", lang))
+    if selected:
+        st.dataframe(commune_record(cov, selected, lang=lang), hide_index=True,
+                     width="stretch", height=760)
+    else:
+        st.info(t("click_hint", lang))

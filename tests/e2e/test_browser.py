@@ -1,0 +1,242 @@
+"""End-to-end test: the real app in a real headless Chromium, offline.
+
+Starts ``streamlit run app.py`` on a free local port with its own
+``BORDERMAP_HOME``, drives Debian's Chromium with Playwright, and checks that
+
+* the map page draws every commune polygon (read from the Leaflet map object
+  inside the st_folium iframe), the legend and the provenance caption, and that
+  clicking a commune shows its record;
+* choosing "China" in the border filter narrows the table to the China-border
+  communes computed by :mod:`geo.coverage`;
+* with the offline basemap, the page requests nothing but the local server.
+
+Every request that is not for the local server is recorded and aborted before
+it leaves the machine (``page.route``); any such request fails the test.
+Screenshots go to ``test-artifacts/``. There is no skip: a missing Chromium or
+Playwright is a failure with a message saying what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geo.coverage import load_coverage
+from geo.settings import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+START_TIMEOUT_S = 90
+WAIT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A Streamlit server on 127.0.0.1:<free port> with an empty BORDERMAP_HOME."""
+    home = tmp_path_factory.mktemp("bordermap-home")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("streamlit-log") / "streamlit.log"
+    env = {**os.environ, "BORDERMAP_HOME": str(home), "BORDERMAP_TILES": "offline"}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n"
+                            f"{log_path.read_text(errors='replace')[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer on {base} within {START_TIMEOUT_S} s:\n"
+                            f"{log_path.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (never a browser downloaded by Playwright)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: the end-to-end test needs Debian's Chromium "
+                    f"(apt-get install -y chromium fonts-dejavu-core); it does not skip")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:
+        pytest.fail(f"Playwright is not installed (pip install -r requirements-dev.txt): {err}")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    """A fresh page; returns (page, list of requests to anywhere but the local server)."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="vi-VN")
+    pg = context.new_page()
+    foreign: list[str] = []
+    local = (server, server.replace("http://", "ws://"))
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(local) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:  # recorded, and never sent
+            foreign.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    pg.on("request", lambda req: None if req.url.startswith(
+        local + ("data:", "blob:", "about:")) else foreign.append(req.url))
+    pg.on("websocket", lambda ws: None if ws.url.startswith(local) else foreign.append(ws.url))
+    try:
+        yield pg, foreign
+    finally:
+        context.close()
+
+
+def _map_frame(pg):
+    """Return the st_folium iframe once its Leaflet map has drawn the commune layer."""
+    pg.wait_for_selector("iframe", timeout=WAIT_MS)
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        for frame in pg.frames:
+            if "streamlit_folium" in frame.url:
+                try:
+                    if frame.evaluate("() => !!(window.map && window.map._loaded)"):
+                        return frame
+                except Exception:  # noqa: BLE001 - the frame is still loading
+                    pass
+        pg.wait_for_timeout(250)
+    pytest.fail("the st_folium map never finished loading")
+
+
+COMMUNE_CODES_JS = """() => {
+    const codes = new Set();
+    window.map.eachLayer(l => {
+        if (l.feature && l.feature.properties && l.feature.properties.code
+            && l.options.interactive !== false) codes.add(l.feature.properties.code);
+    });
+    return Array.from(codes).sort();
+}"""
+
+
+def _screenshot(pg, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.wait_for_timeout(1500)  # let Leaflet finish its zoom animation
+    path = ARTIFACTS / name
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_map_page_draws_every_commune_offline(page, server):
+    pg, foreign = page
+    cov = load_coverage(vintage="2020")
+    pg.goto(server)
+    frame = _map_frame(pg)
+    frame.wait_for_function(f"() => ({COMMUNE_CODES_JS})().length >= {len(cov)}",
+                            timeout=WAIT_MS)
+    assert frame.evaluate(COMMUNE_CODES_JS) == sorted(cov["code"])
+    assert frame.locator("canvas").count() >= 1  # prefer_canvas: polygons on a canvas
+    legend = frame.locator(".bordermap-legend").inner_text()
+    for text in ["Tổng số công an", "Biên giới Việt Nam – Lào", "Biên giới Việt Nam – Trung Quốc"]:
+        assert text in legend
+    assert "Ranh giới gần đúng" in frame.locator(".bordermap-caption").inner_text()
+    assert "Ngoại tuyến" in pg.get_by_role("combobox", name="Nền bản đồ").input_value()
+    _screenshot(pg, "e2e_map.png")
+
+    # click a commune: its record appears beside the map
+    x, y = frame.evaluate("""() => { let out = null; window.map.eachLayer(l => {
+        if (!out && l.feature && l.feature.properties.code === '03154'
+            && l.options.interactive !== false) {
+            const p = window.map.latLngToContainerPoint(l.getBounds().getCenter());
+            out = [p.x, p.y]; } }); return out; }""")
+    box = pg.locator("iframe").first.bounding_box()
+    pg.mouse.click(box["x"] + x, box["y"] + y)
+    # the grid is drawn on a canvas; its accessible (hidden) table holds the text
+    pg.locator('[data-testid="stDataFrame"] td', has_text="Xã Sín Thầu").first.wait_for(
+        state="attached", timeout=WAIT_MS)
+    pg.wait_for_timeout(1000)
+    _screenshot(pg, "e2e_map_selected.png")
+    assert foreign == [], f"requests left the machine with the offline basemap: {foreign[:5]}"
+
+
+def test_border_page_china_filter_narrows_the_table(page, server):
+    pg, foreign = page
+    cov = load_coverage(vintage="2020")
+    any_border = cov[cov["border_countries"] != ""]
+    china = cov[cov["border_countries"].str.contains("CHN")]
+    pg.goto(f"{server}/border")
+    pg.get_by_text(f"{len(any_border)} xã phù hợp bộ lọc").wait_for(timeout=WAIT_MS)
+    nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Xã biên giới" in nav and "common" not in nav  # app.py's menu, not the pages/ folder
+    _map_frame(pg)
+
+    pg.get_by_role("combobox", name="Biên giới với").click()
+    pg.get_by_role("option", name="Trung Quốc", exact=True).click()
+    pg.get_by_text(f"{len(china)} xã phù hợp bộ lọc").wait_for(timeout=WAIT_MS)
+    grid = pg.locator('[data-testid="stDataFrame"] [aria-rowcount]').first
+    pg.wait_for_function(
+        "n => { const g = document.querySelector('[data-testid=\"stDataFrame\"] [aria-rowcount]');"
+        " return g && Number(g.getAttribute('aria-rowcount')) === n; }",
+        arg=len(china) + 1, timeout=WAIT_MS)
+    assert int(grid.get_attribute("aria-rowcount")) == len(china) + 1  # + header row
+    cells = pg.locator('[data-testid="stDataFrame"] td').all_inner_texts()
+    assert set(china["code"]) <= set(cells)
+    assert not (set(any_border["code"]) - set(china["code"])) & set(cells)
+    frame = _map_frame(pg)
+    frame.wait_for_function(f"() => ({COMMUNE_CODES_JS})().length === {len(china)}",
+                            timeout=WAIT_MS)
+    assert frame.evaluate(COMMUNE_CODES_JS) == sorted(china["code"])
+    _screenshot(pg, "e2e_border_china.png")
+    assert foreign == [], f"requests left the machine with the offline basemap: {foreign[:5]}"
+
+
+def test_recorder_sees_a_tile_request_when_osm_is_chosen(page, server):
+    """Control: the request check can fail — OSM tiles are caught (and aborted, never sent)."""
+    pg, foreign = page
+    pg.goto(server)
+    _map_frame(pg)
+    pg.get_by_role("combobox", name="Nền bản đồ").click()
+    pg.get_by_role("option", name="OpenStreetMap (cần Internet)").click()
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not any("tile.openstreetmap.org" in u for u in foreign):
+        if time.monotonic() > deadline:
+            pytest.fail(f"no tile request recorded after choosing OSM: {foreign[:5]}")
+        pg.wait_for_timeout(250)
