@@ -288,6 +288,7 @@ def load_official_boundaries(path: str | Path, *, province: str, vintage: str = 
         raise BoundaryFileError(
             f"{path.name}: unsupported file type {path.suffix!r}; use one of "
             f"{', '.join(BOUNDARY_SUFFIXES)}")
+    _check_shp_length(path)
     try:
         gdf = gpd.read_file(_open_path(path), engine="pyogrio")
     except Exception as err:  # GDAL raises many types; all mean "cannot read this file"
@@ -339,6 +340,10 @@ def load_official_boundaries(path: str | Path, *, province: str, vintage: str = 
     geoms = np.array([tessellation._polygonal(g) for g in geoms], dtype=object)
     gdf = gpd.GeoDataFrame({"code": gdf["code"].to_numpy()}, geometry=geoms, crs=gdf.crs)
     gdf = gdf[~shapely.is_empty(gdf.geometry.values)]
+    if gdf.empty:
+        raise BoundaryFileError(f"{path.name}: every geometry of the units of {pname} is empty "
+                                f"or missing; nothing was loaded")
+    _check_placement(gdf, known, path)
     ref = known.set_index("code").loc[gdf["code"]]
     out = gpd.GeoDataFrame(
         {
@@ -369,6 +374,64 @@ def load_official_boundaries(path: str | Path, *, province: str, vintage: str = 
     log.info("official boundaries %s: %d units matched, %d unmatched, %d missing, text %s",
              path.name, len(out), len(unmatched), len(missing), encoding)
     return out
+
+
+#: A matched unit counts as well placed when its registry centroid is within this distance
+#: of its polygon; most must be, or the file's CRS or coordinates are wrong.
+PLACEMENT_TOLERANCE_KM = 25.0
+
+
+def _check_placement(gdf: gpd.GeoDataFrame, known: pd.DataFrame, path: Path) -> None:
+    """Refuse a file whose coordinates do not land where the registry places its communes.
+
+    Catches metres labelled as degrees (and the reverse), swapped axes and shifted
+    data: after reprojection to EPSG:4326 the bounds must be finite and valid, and
+    at least half of the matched units' registry centroids must lie within
+    :data:`PLACEMENT_TOLERANCE_KM` of their polygon.
+    """
+    crs_name = gdf.crs.to_string() if gdf.crs is not None else "?"
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            shown = gdf.to_crs(DISPLAY_CRS)
+        except Exception as err:  # pyproj raises several types for impossible coordinates
+            raise BoundaryFileError(f"{path.name}: coordinates cannot be converted from "
+                                    f"{crs_name} to EPSG:4326 ({err})") from err
+        minx, miny, maxx, maxy = shown.total_bounds
+    if not (np.isfinite([minx, miny, maxx, maxy]).all() and -180 <= minx <= maxx <= 180
+            and -90 <= miny <= maxy <= 90):
+        raise BoundaryFileError(
+            f"{path.name}: coordinates are out of range once read as {crs_name} "
+            f"(bounds {minx:.4g}, {miny:.4g}, {maxx:.4g}, {maxy:.4g}); the file's CRS "
+            f"(.prj) does not match its coordinates")
+    ref = known.set_index("code").loc[shown["code"]]
+    pts = gpd.GeoSeries(gpd.points_from_xy(ref["lon"], ref["lat"]), crs=DISPLAY_CRS)
+    metric_polys = shown.geometry.to_crs(METRIC_CRS).to_numpy()
+    metric_pts = pts.to_crs(METRIC_CRS).to_numpy()
+    dist_km = shapely.distance(metric_polys, metric_pts) / 1000.0
+    near = np.nanmean(dist_km <= PLACEMENT_TOLERANCE_KM) if len(dist_km) else 0.0
+    if near < 0.5:
+        raise BoundaryFileError(
+            f"{path.name}: the polygons lie far from where the registry places these "
+            f"communes (median {np.nanmedian(dist_km):,.0f} km away; only {near:.0%} within "
+            f"{PLACEMENT_TOLERANCE_KM:g} km). The coordinates do not match the declared CRS "
+            f"({crs_name}) — e.g. metres labelled as degrees, or swapped axes.")
+
+
+def _check_shp_length(path: Path) -> None:
+    """Refuse a truncated .shp: its header states the file length in 16-bit words."""
+    if path.suffix.lower() != ".shp":
+        return
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if len(header) < 100:
+        raise BoundaryFileError(f"{path.name}: truncated shapefile ({size} bytes, the header "
+                                f"alone is 100 bytes)")
+    stated = int.from_bytes(header[24:28], "big") * 2
+    if stated != size:
+        raise BoundaryFileError(f"{path.name}: truncated or damaged shapefile (its header says "
+                                f"{stated:,} bytes, the file has {size:,})")
 
 
 def _codes_from_names(gdf: gpd.GeoDataFrame, units: pd.DataFrame, province_code: str,

@@ -232,6 +232,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     _provenance(cov)
     path = export_briefing(cov, fmt=fmt, out=out, metric=args.metric, country=args.country,
                            title=args.title, marking=args.marking, lang=args.lang)
+    from geo import audit
+
+    audit.record(_cli_actor(), "export", f"{fmt} {path.name} province={args.province} "
+                 f"vintage={args.vintage} metric={args.metric} country={args.country}")
     print(path)
     return EXIT_OK
 
@@ -241,6 +245,178 @@ def _choice_ci(choices: tuple[str, ...]) -> Callable[[str], str]:
     def convert(value: str) -> str:
         return next((c for c in choices if c.lower() == value.strip().lower()), value)
     return convert
+
+
+# --------------------------------------------------------------------------- roster
+
+def _border_codes(province: str, vintage: str) -> set[str]:
+    """Codes of the border communes of a province (for the reinforcement warning)."""
+    from geo.borders import flag_border_communes
+    from geo.boundaries import load_communes
+
+    flagged = flag_border_communes(load_communes(province, vintage=vintage))
+    return set(flagged.loc[flagged["border_countries"] != "", "code"])
+
+
+def _validate(args: argparse.Namespace):
+    from geo.roster import validate_roster
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise BorderMapError(f"{path}: no such file")
+    report = validate_roster(path, province=args.province, vintage=args.vintage,
+                             sheet=args.sheet, border_codes=_border_codes(args.province,
+                                                                          args.vintage))
+    table = report.to_frame()
+    if len(table):
+        table.to_string(sys.stdout, index=False, max_colwidth=90)
+        print()
+    status = "rejected" if not report.ok else "valid"
+    print(f"{path.name}: {status} — {report.kind or 'unknown'} roster, {report.n_rows} data rows, "
+          f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    return report
+
+
+def cmd_roster_validate(args: argparse.Namespace) -> int:
+    """Validate a roster file; exit 0 if valid, 2 if not (problems as a table on stdout)."""
+    report = _validate(args)
+    return EXIT_OK if report.ok else EXIT_INPUT
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    """Validate and store a roster as the new current version (nothing stored on errors)."""
+    from geo import audit
+    from geo.storage import open_store
+
+    report = _validate(args)
+    user = args.user or _cli_actor()
+    if not report.ok:
+        audit.record(user, "roster.import", f"rejected {report.source_name}: "
+                     f"{len(report.errors)} error(s)", ok=False)
+        print("nothing was stored; the current roster is unchanged")
+        return EXIT_INPUT
+    version = open_store().import_roster(report, source_name=report.source_name,
+                                         sha256=report.sha256, user=user, kind=report.kind,
+                                         province=report.province, vintage=report.vintage)
+    audit.record(user, "roster.import", f"{report.source_name} sha256={report.sha256[:12]} "
+                 f"→ version {version}")
+    print(f"stored as version {version} (current)")
+    return EXIT_OK
+
+
+def cmd_roster_history(args: argparse.Namespace) -> int:
+    """Print every stored roster version, newest first."""
+    from geo.storage import open_store
+
+    history = open_store().history()
+    if history.empty:
+        _note("no roster imported yet: the app and CLI use the sample roster "
+              "(sample data — not real assignments)")
+        return EXIT_OK
+    write_table(history, "csv")
+    return EXIT_OK
+
+
+def cmd_roster_restore(args: argparse.Namespace) -> int:
+    """Make an earlier version current again (as a new version)."""
+    from geo import audit
+    from geo.storage import open_store
+
+    user = args.user or _cli_actor()
+    version = open_store().restore(args.version, user=user)
+    audit.record(user, "roster.restore", f"version {args.version} → version {version}")
+    print(f"restored version {args.version} as version {version} (current)")
+    return EXIT_OK
+
+
+def cmd_roster_template(args: argparse.Namespace) -> int:
+    """Print a roster template (CSV, UTF-8) to fill in."""
+    from geo.roster import roster_template
+
+    text = roster_template(per_officer=args.per_officer, province=args.province,
+                           vintage=args.vintage)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8-sig")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- users and audit
+
+def _cli_actor() -> str:
+    """Who runs the command, for the audit log (``cli:<os user>``)."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _new_password(args: argparse.Namespace) -> tuple[str, bool]:
+    """Return (password, generated): --generate, --password-stdin / piped stdin, or a prompt."""
+    import getpass
+
+    from geo.auth import generate_password
+
+    if args.generate:
+        return generate_password(), True
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n"), False
+    first = getpass.getpass("new password: ")
+    if first != getpass.getpass("repeat it: "):
+        raise BorderMapError("the two passwords differ; nothing changed")
+    return first, False
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Manage sign-in accounts in the users file (outside the repository)."""
+    from geo import auth
+
+    actor, password, generated = _cli_actor(), "", False
+    if args.users_command == "list":
+        write_table(auth.list_users(), "csv")
+        return EXIT_OK
+    if args.users_command in ("add", "passwd"):
+        password, generated = _new_password(args)
+    if args.users_command == "add":
+        user = auth.add_user(args.name, password, role=args.role, actor=actor)
+        print(f"added {user.username} ({user.role})")
+    elif args.users_command == "passwd":
+        auth.set_password(args.name, password, actor=actor)
+        print(f"password of {args.name.strip().lower()} changed")
+    elif args.users_command == "role":
+        auth.set_role(args.name, args.role, actor=actor)
+        print(f"{args.name.strip().lower()} is now {args.role}")
+    elif args.users_command == "remove":
+        auth.remove_user(args.name, actor=actor)
+        print(f"removed {args.name.strip().lower()}")
+    if generated:
+        print(f"password: {password}")
+        _note("the password is shown once and stored only as a bcrypt hash")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Print the audit log, newest first."""
+    from geo import audit
+
+    if args.verify:
+        _note(f"audit log hash chain intact: {audit.verify_log()} events")
+    frame = audit.read(args.limit, user=args.user, action=args.action,
+                       ok=False if args.failed else None)
+    if args.format == "csv":
+        from geo.tables import escape_formulas
+
+        write_table(escape_formulas(frame.astype({"ts": str})), "csv")
+    elif frame.empty:
+        _note("no audit events match")
+    else:
+        frame["ts"] = frame["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
+        print(frame.to_string(index=False, max_colwidth=80))
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- parser
@@ -314,6 +490,68 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="vi", choices=LANGUAGES,
                    help="language of the briefing text (default %(default)s)")
     p.set_defaults(func=cmd_export)
+
+    from geo.auth import ROLES
+    p = sub.add_parser("roster", help="validate, import, list, restore rosters; get a template")
+    roster = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+    for name, func, text in (("validate", cmd_roster_validate, "check a roster file; exit 2 "
+                              "if it has errors"),
+                             ("import", cmd_roster_import, "validate and store a roster as "
+                              "the current version")):
+        q = roster.add_parser(name, help=text)
+        q.add_argument("file", help="roster file: CSV (UTF-8, UTF-8 with BOM or cp1258) or XLSX")
+        q.add_argument("--province", default=DEFAULT_PROVINCE,
+                       help='province (default "%(default)s")')
+        q.add_argument("--vintage", default="2020", choices=VINTAGES,
+                       help="administrative map of the roster (default %(default)s)")
+        q.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+        if name == "import":
+            q.add_argument("--user", default=None, help="who imports (default: the OS user)")
+        q.set_defaults(func=func)
+    q = roster.add_parser("history", help="list stored roster versions")
+    q.set_defaults(func=cmd_roster_history)
+    q = roster.add_parser("restore", help="make an earlier version current (as a new version)")
+    q.add_argument("version", type=int)
+    q.add_argument("--user", default=None, help="who restores (default: the OS user)")
+    q.set_defaults(func=cmd_roster_restore)
+    q = roster.add_parser("template", help="print a roster template to fill in")
+    q.add_argument("--per-officer", action="store_true", help="one row per officer")
+    q.add_argument("--province", default=DEFAULT_PROVINCE)
+    q.add_argument("--vintage", default="2020", choices=VINTAGES)
+    q.add_argument("--out", default=None, help="write to this file (UTF-8 with BOM, for Excel)")
+    q.set_defaults(func=cmd_roster_template)
+
+    p = sub.add_parser("users", help="manage sign-in accounts (admin)")
+    users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    for name, text in (("add", "create an account"), ("passwd", "change a password")):
+        q = users.add_parser(name, help=text)
+        q.add_argument("name", help="username (3–32 chars: a-z, 0-9, . _ -)")
+        if name == "add":
+            q.add_argument("--role", required=True, choices=ROLES, help="the account's role")
+        how = q.add_mutually_exclusive_group()
+        how.add_argument("--password-stdin", action="store_true",
+                         help="read the password from the first line of stdin")
+        how.add_argument("--generate", action="store_true",
+                         help="generate a random password and print it once")
+    q = users.add_parser("role", help="change an account's role")
+    q.add_argument("name")
+    q.add_argument("role", choices=ROLES)
+    q = users.add_parser("remove", help="delete an account (not the last admin)")
+    q.add_argument("name")
+    users.add_parser("list", help="list accounts and roles (no password hashes)")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("audit", help="print the audit log, newest first (admin)")
+    p.add_argument("--limit", type=int, default=50, help="most events (default %(default)s)")
+    p.add_argument("--user", default=None, help="only this user")
+    p.add_argument("--action", default=None,
+                   help="only this action (signin, roster.import, roster.restore, export, "
+                        "users.add…; 'roster.' or 'users.' for a family)")
+    p.add_argument("--failed", action="store_true", help="only failed or refused attempts")
+    p.add_argument("--verify", action="store_true", help="check the log's hash chain first")
+    p.add_argument("--format", choices=("table", "csv"), default="table",
+                   help="output format (default %(default)s)")
+    p.set_defaults(func=cmd_audit)
 
     return parser
 

@@ -8,7 +8,8 @@ Per commune (one row per commune)
     ``commune_code`` (GSO 5-digit code; or ``commune_name`` with an optional
     ``district``), ``chiefs``, ``deputies``, ``officers``, ``reinforcements``
     (empty cells count as 0), optional ``reinforcement_origin``, ``trained``
-    (officers certified) and ``as_of`` (yyyy-mm-dd or dd/mm/yyyy).
+    (officers certified; more than the staff is a warning) and ``as_of``
+    (yyyy-mm-dd or dd/mm/yyyy; a date after today is a warning).
 Per officer (one row per person)
     ``commune_code`` (or name + district), ``role`` (chief / deputy / officer /
     reinforcement, or the Vietnamese titles), optional ``origin_unit``,
@@ -17,16 +18,20 @@ Per officer (one row per person)
 
 No personal data are needed. Columns that look like personal names or
 identifiers (``name``, ``ho_ten``, ``full_name``, ``cccd``…) are dropped on
-reading and never stored; a warning says so.
+reading and never stored; a warning says so. A free-text ``note`` / ``ghi_chu``
+column is ignored silently; other unknown columns are ignored with a warning.
 
-Files: CSV in UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1258
-(what Vietnamese Excel writes), detected without asking and normalised to NFC;
-delimiter ``,``, ``;`` or tab, sniffed. XLSX: the first sheet (or ``sheet=``),
-read-only, cell values as last saved (formulas are never evaluated).
+Files: CSV in UTF-8 (with or without BOM), UTF-16 or UTF-32 with BOM or
+Windows-1258 (what Vietnamese Excel writes), detected without asking and
+normalised to NFC; delimiter ``,``, ``;`` or tab, sniffed. XLSX: the first
+sheet (or ``sheet=``), read-only, cell values as last saved (formulas are never
+evaluated; a formula without a saved value is an error saying so).
 
 :func:`validate_roster` reports every problem at once, each with the file, the
 row as a spreadsheet shows it (the header is row 1), the column and the reason;
-a file with any error is rejected whole. The accepted roster is a new frame
+a file with any error is rejected whole. At most :data:`MAX_PROBLEMS_PER_KIND`
+problems of one kind (one check on one column) are listed, then one summary
+problem counts the rest. The accepted roster is a new frame
 with the columns of :data:`ROSTER_COLUMNS`, one row per commune.
 """
 
@@ -40,6 +45,7 @@ import logging
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -73,6 +79,8 @@ ROLES = ("chief", "deputy", "officer", "reinforcement")
 MAX_COUNT = 10_000
 #: Largest file accepted, in bytes.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Problems listed per kind (one check on one column); the rest are summed up in one.
+MAX_PROBLEMS_PER_KIND = 1_000
 
 Kind = Literal["per-commune", "per-officer"]
 Severity = Literal["error", "warning"]
@@ -115,6 +123,8 @@ _PERSONAL_EXACT = frozenset({
 })
 _PERSONAL_PART = ("hoten", "hovaten", "fullname", "personname", "officername")
 _KNOWN_NAME_COLUMNS = frozenset({"communename", "districtname", "wardname", "provincename"})
+#: Free-text columns (after fold()) accepted and ignored without a warning.
+_FREE_TEXT = frozenset({"note", "notes", "ghichu"})
 
 # Roles, matched after fold(); the Vietnamese titles may end in "Công an xã/phường/thị trấn".
 _ROLE_PATTERNS = (
@@ -179,7 +189,9 @@ class ValidationReport:
     Attributes
     ----------
     problems : list of Problem
-        Every error and warning, sorted by row.
+        Every error and warning, sorted by row; past :data:`MAX_PROBLEMS_PER_KIND`
+        of one kind, one summary problem ("… and N more problems of this
+        kind") stands for the rest.
     roster : pandas.DataFrame or None
         The accepted roster (columns :data:`ROSTER_COLUMNS`), ``None`` when
         the file has errors.
@@ -235,25 +247,85 @@ class ValidationReport:
 
 @dataclass
 class _Problems:
+    """The problems found so far, with at most :data:`MAX_PROBLEMS_PER_KIND` of a kind.
+
+    A kind is one check on one column (``column``, ``severity``, ``kind``). Past
+    the cap, problems are only counted, and :meth:`finish` adds one summary
+    problem per capped kind. Errors at ``muted`` cells (column -> rows) are
+    dropped: a better error about the same cell was already given.
+    """
+
     file: str
     items: list[Problem] = field(default_factory=list)
+    muted: dict[str | None, set[int]] = field(default_factory=dict)
+    _kept: dict[tuple[str | None, str, str], int] = field(default_factory=dict)
+    _more: dict[tuple[str | None, str, str], list[int]] = field(default_factory=dict)
 
     def add(self, row: int | None, column: str | None, message: str,
             severity: Severity = "error") -> None:
+        if row is not None and severity == "error" and int(row) in self.muted.get(column, ()):
+            return
         self.items.append(Problem(self.file, None if row is None else int(row), column,
                                   message, severity))
 
-    def add_rows(self, rows: np.ndarray, column: str | None, messages: object,
-                 severity: Severity = "error") -> None:
-        """Add one problem per row; ``messages`` is a str or a sequence aligned with rows."""
+    def add_rows(self, rows: np.ndarray, column: str | None,
+                 messages: str | Sequence[str] | Callable[[np.ndarray], Sequence[str]],
+                 severity: Severity = "error", *, kind: str = "") -> None:
+        """Add one problem per row, at most :data:`MAX_PROBLEMS_PER_KIND` per kind.
+
+        ``messages`` is one str for every row, a sequence aligned with ``rows``,
+        or a function of an array of positions in ``rows`` returning their
+        messages (called for the listed rows only, so that a million capped
+        problems cost no million strings).
+        """
+        rows = np.asarray(rows)
+        if not len(rows):
+            return
+        if rows.dtype.kind != "i":
+            rows = rows.astype(np.int64)
+        pos = np.arange(len(rows))
+        muted = self.muted.get(column) if severity == "error" else None
+        if muted:
+            pos = pos[~np.isin(rows, np.fromiter(muted, dtype=np.int64, count=len(muted)))]
+            if not len(pos):
+                return
+        key = (column, severity, kind)
+        room = max(MAX_PROBLEMS_PER_KIND - self._kept.get(key, 0), 0)
+        if len(pos) > room:
+            over = rows[pos[room:]]
+            more = self._more.setdefault(key, [0, int(over[0]), int(over[-1])])
+            more[0] += len(over)
+            more[1], more[2] = min(more[1], int(over[0])), max(more[2], int(over[-1]))
+            pos = pos[:room]
+        self._kept[key] = self._kept.get(key, 0) + len(pos)
         if isinstance(messages, str):
-            messages = [messages] * len(rows)
-        for r, m in zip(rows.tolist(), list(messages)):
-            self.items.append(Problem(self.file, int(r), column, m, severity))
+            texts: Sequence[str] = [messages] * len(pos)
+        elif callable(messages):
+            texts = messages(pos)
+        else:
+            seq = messages if isinstance(messages, (list, tuple)) else list(messages)
+            texts = [seq[i] for i in pos.tolist()]
+        self.items.extend(Problem(self.file, r, column, m, severity)
+                          for r, m in zip(rows[pos].tolist(), texts))
+
+    def mute(self, column: str | None, rows: np.ndarray) -> None:
+        """Drop later errors at these rows of ``column``."""
+        self.muted.setdefault(column, set()).update(int(r) for r in rows)
+
+    def finish(self) -> list[Problem]:
+        """Return every listed problem plus one summary per capped kind, sorted by row."""
+        items = list(self.items)
+        for (column, severity, _), (n, first, last) in self._more.items():
+            items.append(Problem(
+                self.file, first, column,
+                f"… and {n:,} more problems of this kind (rows {first}–{last}); only the "
+                f"first {MAX_PROBLEMS_PER_KIND:,} of each kind are listed", severity))
+        return sorted(items, key=lambda p: (p.row is not None, p.row or 0))
 
     @property
     def n_errors(self) -> int:
-        return sum(p.severity == "error" for p in self.items)
+        return sum(p.severity == "error" for p in self.items) + sum(
+            1 for (_, sev, _) in self._more if sev == "error")
 
 
 # ---------------------------------------------------------------------------
@@ -294,8 +366,16 @@ def _line_of(raw: bytes, offset: int) -> int:
 
 
 def _decode(raw: bytes, probs: _Problems) -> str | None:
-    """Decode CSV bytes: UTF-16 (BOM), UTF-8 (BOM optional), else Windows-1258; NFC."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Decode CSV bytes: UTF-32/UTF-16 (BOM), UTF-8 (BOM optional), else Windows-1258; NFC."""
+    # The UTF-32 little-endian BOM starts with the UTF-16 one: test it first.
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        try:
+            text = raw.decode("utf-32")
+        except UnicodeDecodeError as err:
+            probs.add(None, None, f"undecodable UTF-32 text at byte {err.start}; save the "
+                                  "file as CSV UTF-8")
+            return None
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = raw.decode("utf-16")
         except UnicodeDecodeError as err:
@@ -373,8 +453,59 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(raw: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a cheap scan of the XML)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            for info in book.infolist():
+                if not (info.filename.startswith("xl/worksheets/")
+                        and info.filename.endswith(".xml")):
+                    continue
+                with book.open(info) as member:
+                    tail = b""
+                    while chunk := member.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+        return True  # let openpyxl tell
+    return False
+
+
+def _formulas_without_value(raw: bytes, title: str, rows: list[list[str]]
+                            ) -> set[tuple[int, int]]:
+    """Return (row index, column index) of formula cells read as empty (no saved value).
+
+    Such cells come from programs that write formulas without computing them;
+    ``data_only=True`` reads them as ``None``.
+    """
+    import openpyxl
+
+    found: set[tuple[int, int]] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    try:
+        for r in book[title].iter_rows():
+            for c in r:
+                if getattr(c, "data_type", None) != "f":
+                    continue
+                i, j = c.row - 1, c.column - 1
+                if i < len(rows) and (j >= len(rows[i]) or rows[i][j] == ""):
+                    found.add((i, j))
+    finally:
+        book.close()
+    return found
+
+
 def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: _Problems
-                    ) -> list[list[str]] | None:
+                    ) -> tuple[list[list[str]], set[tuple[int, int]]] | None:
+    """Return the sheet's cells as text, and the formula cells without a saved value."""
     import zipfile
 
     import openpyxl
@@ -400,12 +531,20 @@ def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: _Problems
             return None
         rows = [[unicodedata.normalize("NFC", c) if isinstance(c, str) else _cell_text(c)
                  for c in r] for r in ws.iter_rows(values_only=True)]
+        title = ws.title
     except (KeyError, ValueError, TypeError, OSError) as err:
         probs.add(None, None, f"unreadable spreadsheet: {err}")
         return None
     finally:
         book.close()
-    return rows
+    formulas: set[tuple[int, int]] = set()
+    if _has_formulas(raw):
+        try:
+            formulas = _formulas_without_value(raw, title, rows)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+            probs.add(None, None, f"unreadable spreadsheet: {err}")
+            return None
+    return rows, formulas
 
 
 # ---------------------------------------------------------------------------
@@ -448,8 +587,13 @@ def _find_header(cells: pd.DataFrame) -> int:
     return int(nonempty[0]) if len(nonempty) else 0
 
 
-def _read_cells(raw: bytes, sheet: str | None, probs: _Problems) -> pd.DataFrame | None:
-    """Return every cell of the file as stripped text (row i is spreadsheet row i + 1)."""
+def _read_cells(raw: bytes, sheet: str | None, probs: _Problems
+                ) -> tuple[pd.DataFrame, set[tuple[int, int]]] | None:
+    """Return every cell of the file as stripped text (row i is spreadsheet row i + 1).
+
+    Also return the (row, column) indices of XLSX formula cells that have no
+    saved value (they read as empty text).
+    """
     if len(raw) > MAX_FILE_BYTES:
         probs.add(None, None, f"file is {len(raw):,} bytes, more than the "
                               f"{MAX_FILE_BYTES:,} accepted")
@@ -457,8 +601,10 @@ def _read_cells(raw: bytes, sheet: str | None, probs: _Problems) -> pd.DataFrame
     if not raw.strip():
         probs.add(None, None, "empty file")
         return None
+    formulas: set[tuple[int, int]] = set()
     if raw.startswith(b"PK\x03\x04"):
-        table = _read_xlsx_rows(raw, sheet, probs)
+        got = _read_xlsx_rows(raw, sheet, probs)
+        table, formulas = got if got is not None else (None, formulas)
     elif raw.startswith(b"\xd0\xcf\x11\xe0"):
         probs.add(None, None, "old Excel .xls format is not supported; save as .xlsx or CSV")
         return None
@@ -475,8 +621,11 @@ def _read_cells(raw: bytes, sheet: str | None, probs: _Problems) -> pd.DataFrame
         return None
     cells = cells.fillna("")
     for c in cells.columns:
-        cells[c] = cells[c].astype(str).str.strip()
-    return cells
+        # Strip once per distinct value: roster columns repeat the same few values.
+        codes, uniques = pd.factorize(cells[c].to_numpy(dtype=object))
+        stripped = np.array([str(u).strip() for u in uniques], dtype=object)
+        cells[c] = stripped[codes] if len(uniques) else cells[c]
+    return cells, formulas
 
 
 def _map_header(header_vals: list[str], header_row: int, body: pd.DataFrame,
@@ -495,6 +644,8 @@ def _map_header(header_vals: list[str], header_row: int, body: pd.DataFrame,
         f = fold(h)
         canon = _canonical_header(f, kind)
         if canon is None:
+            if f in _FREE_TEXT:
+                continue
             if _is_personal(f):
                 probs.add(header_row, h, "personal data column dropped: names and "
                                          "identifiers are not needed and never stored",
@@ -514,7 +665,7 @@ def _map_header(header_vals: list[str], header_row: int, body: pd.DataFrame,
         extra = (body[beyond] != "").any(axis=1).to_numpy()
         probs.add_rows(body_rows[extra], None,
                        f"more values than header columns ({last_header + 1}); check the "
-                       "delimiter and quotes")
+                       "delimiter and quotes", kind="extra-values")
     return headers, positions
 
 
@@ -644,17 +795,21 @@ def _resolve_communes(data: pd.DataFrame, rows: np.ndarray, headers: dict[str, s
     well_formed = well_formed.astype(bool)
     col = headers.get("commune_code")
     bad = has_code & ~well_formed
+    bad_vals = code_raw[bad].to_numpy()
     probs.add_rows(rows[bad.to_numpy()], col,
-                   [f"{v!r} is not a 5-digit commune code" for v in code_raw[bad]])
+                   lambda i: [f"{v!r} is not a 5-digit commune code" for v in bad_vals[i]],
+                   kind="code-format")
     in_prov = well_formed & code.isin(reg.units.index)
     in_nat = well_formed & ~in_prov & code.isin(reg.national.index)
+    nat_vals = code[in_nat].to_numpy()
     probs.add_rows(rows[in_nat.to_numpy()], col,
-                   [f"commune {_describe_unit(reg, c)} is outside {reg.province}"
-                    for c in code[in_nat]])
+                   lambda i: [f"commune {_describe_unit(reg, c)} is outside {reg.province}"
+                              for c in nat_vals[i]], kind="code-outside")
     unknown = well_formed & ~in_prov & ~in_nat
+    unknown_vals = code[unknown].to_numpy()
     probs.add_rows(rows[unknown.to_numpy()], col,
-                   [f"unknown commune code {c} (not in the {reg.vintage} registry)"
-                    for c in code[unknown]])
+                   lambda i: [f"unknown commune code {c} (not in the {reg.vintage} registry)"
+                              for c in unknown_vals[i]], kind="code-unknown")
     out[in_prov] = code[in_prov]
 
     # Codes given with a name or district: cross-check once per distinct triple.
@@ -665,9 +820,10 @@ def _resolve_communes(data: pd.DataFrame, rows: np.ndarray, headers: dict[str, s
         msg = triple.map(verdict)
         bad = msg.notna()
         bad_idx = msg.index[bad]
+        bad_msg = msg[bad].to_numpy()
         probs.add_rows(rows[data.index.get_indexer(bad_idx)],
                        headers.get("commune_name") or headers.get("district"),
-                       msg[bad].tolist())
+                       lambda i: bad_msg[i].tolist(), kind="name-mismatch")
         out[bad_idx] = np.nan
 
     # Names without a code: resolve once per distinct (name, district).
@@ -679,14 +835,17 @@ def _resolve_communes(data: pd.DataFrame, rows: np.ndarray, headers: dict[str, s
         reasons = pair.map({p: r[1] for p, r in resolved.items()})
         out[codes.index] = codes
         bad = reasons.notna()
+        bad_reasons = reasons[bad].to_numpy()
         probs.add_rows(rows[data.index.get_indexer(reasons.index[bad])],
-                       headers.get("commune_name"), reasons[bad].tolist())
+                       headers.get("commune_name"), lambda i: bad_reasons[i].tolist(),
+                       kind="name-unmatched")
 
     neither = ~has_code & (name_raw == "")
     if neither.any():
         probs.add_rows(rows[neither.to_numpy()], headers.get("commune_code")
                        or headers.get("commune_name"),
-                       "no commune: commune_code (or commune_name) is empty")
+                       "no commune: commune_code (or commune_name) is empty",
+                       kind="no-commune")
     return out
 
 
@@ -808,10 +967,40 @@ def _parse_yes_no(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _emit(probs: _Problems, rows: np.ndarray, column: str | None, msg: pd.Series,
-          severity: Severity = "error") -> None:
+          severity: Severity = "error", *, kind: str = "value") -> None:
     bad = msg.notna().to_numpy()
     if bad.any():
-        probs.add_rows(rows[bad], column, msg[bad].tolist(), severity)
+        texts = msg.to_numpy()[bad]
+        probs.add_rows(rows[bad], column, lambda i: texts[i].tolist(), severity, kind=kind)
+
+
+def _report_formulas(formulas: set[tuple[int, int]], rows: np.ndarray,
+                     headers: dict[str, str], positions: dict[str, int],
+                     probs: _Problems) -> None:
+    """Report formula cells without a saved value, instead of calling them empty."""
+    for canon, j in positions.items():
+        at = np.array(sorted(i + 1 for i, jj in formulas if jj == j), dtype=np.int64)
+        at = at[np.isin(at, rows)]
+        if not len(at):
+            continue
+        what = "number" if canon in COUNT_COLUMNS else "value"
+        probs.add_rows(at, headers[canon], "formula without a saved value — open and save "
+                       f"the file in Excel, or type the {what}", kind="formula")
+        probs.mute(headers[canon], at)
+
+
+def _future_dates(probs: _Problems, rows: np.ndarray, column: str, text: pd.Series,
+                  iso: pd.Series) -> None:
+    """Warn about dates after today (``iso`` holds yyyy-mm-dd text or NaN)."""
+    today = _dt.date.today().isoformat()
+    # Parsed years have four digits, so yyyy-mm-dd text sorts like the dates.
+    future = (iso.notna() & (iso.astype(object).fillna("") > today)).to_numpy()
+    if future.any():
+        shown = text.to_numpy()[future]
+        probs.add_rows(rows[future], column,
+                       lambda i: [f"{v!r} is a date in the future (today is {today}); "
+                                  "check the year" for v in shown[i]],
+                       "warning", kind="future-date")
 
 
 def _canonical_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -838,8 +1027,8 @@ def _validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series
     for c in COUNT_COLUMNS:
         counts[c], messages[c] = _on_uniques(_parse_counts)(
             data[c], empty_is_zero=(c == "reinforcements"))
-    all_empty = np.logical_and.reduce([(data[c].str.strip() == "").to_numpy()
-                                       for c in COUNT_COLUMNS])
+    # Cells are already stripped by _read_cells.
+    all_empty = np.logical_and.reduce([(data[c] == "").to_numpy() for c in COUNT_COLUMNS])
     skipped = all_empty & codes.notna().to_numpy()
     if skipped.any():
         shown = ", ".join(map(str, rows[skipped][:20].tolist()))
@@ -851,24 +1040,27 @@ def _validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series
     for c in COUNT_COLUMNS:
         _emit(probs, rows[keep], headers[c], messages[c][keep])
     as_of, date_msg = _on_uniques(_parse_dates)(data["as_of"])
-    date_msg = date_msg.where((data["as_of"].str.strip() != ""),
+    date_msg = date_msg.where(data["as_of"] != "",
                               "empty; write the date the counts hold (yyyy-mm-dd)")
     _emit(probs, rows[keep], headers["as_of"], date_msg[keep])
+    _future_dates(probs, rows[keep], headers["as_of"], data["as_of"][keep], as_of[keep])
 
     chiefs = counts["chiefs"]
     many = keep & (chiefs > 1).to_numpy()
+    many_vals = chiefs[many].to_numpy()
     probs.add_rows(rows[many], headers["chiefs"],
-                   [f"{int(v)} chiefs; a commune has at most one chief" for v in chiefs[many]])
+                   lambda i: [f"{int(v)} chiefs; a commune has at most one chief"
+                              for v in many_vals[i]], kind="chiefs")
 
     valid_code = codes.notna().to_numpy() & keep
     dup = valid_code & codes.where(valid_code).duplicated(keep="first").to_numpy()
     if dup.any():
-        first_row = {}
-        for c, r in zip(codes[valid_code], rows[valid_code]):
-            first_row.setdefault(c, r)
+        firsts = ~dup & valid_code
+        first_row = dict(zip(codes[firsts], rows[firsts].tolist()))
+        dup_codes = codes[dup].to_numpy()
         probs.add_rows(rows[dup], headers.get("commune_code") or headers.get("commune_name"),
-                       [f"duplicate commune {c}: also in row {first_row[c]}"
-                        for c in codes[dup]])
+                       lambda i: [f"duplicate commune {c}: also in row {first_row[c]}"
+                                  for c in dup_codes[i]], kind="duplicate")
 
     origin = data["reinforcement_origin"] if "reinforcement_origin" in data else pd.Series(
         "", index=data.index, dtype=object)
@@ -879,9 +1071,11 @@ def _validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series
     total = frame[["chiefs", "deputies", "officers", "reinforcements"]].sum(axis=1,
                                                                               skipna=False)
     over = frame["trained"] > total
+    over_t, over_s = frame.loc[over, "trained"].to_numpy(), total[over].to_numpy()
     probs.add_rows(frame.loc[over, "_row"].to_numpy(), headers["trained"],
-                   [f"{int(t)} trained but only {int(s)} staff in the commune"
-                    for t, s in zip(frame.loc[over, "trained"], total[over])], "warning")
+                   lambda i: [f"{int(t)} trained but only {int(s)} staff in the commune"
+                              for t, s in zip(over_t[i], over_s[i])], "warning",
+                   kind="trained-over")
     _border_warning(frame, reg, border_codes, headers.get("reinforcements"), probs)
     return frame
 
@@ -897,6 +1091,7 @@ def _validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series
     if "since" in data:
         since, since_msg = _on_uniques(_parse_dates)(data["since"])
         _emit(probs, rows, headers["since"], since_msg)
+        _future_dates(probs, rows, headers["since"], data["since"], since)
     else:
         since = pd.Series(np.nan, index=data.index, dtype=object)
     origin = data["origin_unit"] if "origin_unit" in data else pd.Series(
@@ -953,11 +1148,12 @@ def _border_warning(frame: pd.DataFrame, reg: _Registry, border_codes: set[str] 
     border = {str(c).zfill(5) for c in border_codes}
     flag = frame["commune_code"].notna() & (frame["reinforcements"] > 0) & ~frame[
         "commune_code"].isin(border)
-    for c, r, n in zip(frame.loc[flag, "commune_code"], frame.loc[flag, "_row"],
-                       frame.loc[flag, "reinforcements"]):
-        probs.add(int(r), column,
-                  f"{int(n)} reinforcement(s) in {_describe_unit(reg, c)}, which is not a "
-                  "border commune", "warning")
+    flag_codes = frame.loc[flag, "commune_code"].to_numpy()
+    flag_n = frame.loc[flag, "reinforcements"].to_numpy()
+    probs.add_rows(frame.loc[flag, "_row"].to_numpy().astype("int64"), column,
+                   lambda i: [f"{int(n)} reinforcement(s) in {_describe_unit(reg, c)}, which "
+                              "is not a border commune" for c, n in zip(flag_codes[i], flag_n[i])],
+                   "warning", kind="border")
 
 
 # ---------------------------------------------------------------------------
@@ -975,8 +1171,8 @@ def validate_roster(
     Parameters
     ----------
     path_or_bytes : str, Path, bytes or binary file object
-        The roster: CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM or Windows-1258;
-        ``,``, ``;`` or tab) or XLSX.
+        The roster: CSV (UTF-8, UTF-8 with BOM, UTF-16 or UTF-32 with BOM or
+        Windows-1258; ``,``, ``;`` or tab) or XLSX.
     source_name : str, optional
         The name to show in problems; defaults to the file name.
     province : str
@@ -1016,7 +1212,7 @@ def validate_roster(
     kind: Kind = "per-commune"
 
     def report(n_rows: int = 0, roster: pd.DataFrame | None = None) -> ValidationReport:
-        items = sorted(probs.items, key=lambda p: (p.row is not None, p.row or 0))
+        items = probs.finish()
         rep = ValidationReport(items, roster if not probs.n_errors else None, kind, n_rows,
                                digest, name, reg.province, reg.vintage)
         log.info("roster %s: %s, %d data rows, %d communes, %d errors, %d warnings", name,
@@ -1028,9 +1224,10 @@ def validate_roster(
         probs.add(None, None, unreadable)
         return report()
     assert raw is not None
-    cells = _read_cells(raw, sheet, probs)
-    if cells is None:
+    got = _read_cells(raw, sheet, probs)
+    if got is None:
         return report()
+    cells, formulas = got
     header_at = _find_header(cells)
     if header_at > 0 and (cells.iloc[:header_at] != "").to_numpy().any():
         probs.add(header_at, None, f"rows 1–{header_at} above the header were ignored",
@@ -1039,6 +1236,8 @@ def validate_roster(
     body = cells.iloc[header_at + 1:]
     body_rows = np.arange(header_at + 2, len(cells) + 1)
     nonempty = (body != "").any(axis=1).to_numpy()
+    if formulas:  # a row of formulas without saved values is not empty
+        nonempty = nonempty | np.isin(body_rows, [i + 1 for i, _ in formulas])
     body, body_rows = body[nonempty], body_rows[nonempty]
     kind = "per-officer" if any(
         _canonical_header(fold(h), "per-officer") == "role" for h in header_vals
@@ -1062,6 +1261,8 @@ def validate_roster(
 
     data = pd.DataFrame({c: body[positions[c]].to_numpy() for c in positions},
                         index=range(n_rows), dtype=object)
+    if formulas:
+        _report_formulas(formulas, body_rows, headers, positions, probs)
     codes = _resolve_communes(data, body_rows, headers, reg, probs)
     if kind == "per-commune":
         frame = _validate_per_commune(data, body_rows, codes, headers, reg, border_codes,

@@ -314,11 +314,11 @@ def test_extra_values_and_duplicate_header_columns():
 # ---------------------------------------------------------------------------
 # Warnings never reject.
 def test_unknown_and_personal_columns_are_warnings_and_dropped():
-    rep = validate_roster(csv_bytes(HEADER + ",note,Họ và tên",
+    rep = validate_roster(csv_bytes(HEADER + ",colour,Họ và tên",
                                     "03154,1,1,3,0,4,2022-01-15,hello,Nguyễn Văn A"))
     assert rep.ok
     assert [(p.column, p.severity) for p in rep.warnings] == [
-        ("note", "warning"), ("Họ và tên", "warning")]
+        ("colour", "warning"), ("Họ và tên", "warning")]
     assert "never stored" in rep.warnings[1].message
     assert "Nguyễn" not in rep.roster.to_csv()
 
@@ -448,7 +448,7 @@ def test_xlsx_errors_report_sheet_rows_and_formulas_are_not_evaluated():
     rep = validate_roster(raw)
     assert [(p.row, p.column) for p in rep.errors] == [(2, "officers"), (4, "officers")]
     assert "not a whole number" in rep.errors[0].message
-    assert "empty" in rep.errors[1].message  # never computed as 3
+    assert "formula without a saved value" in rep.errors[1].message  # never computed as 3
 
 
 def test_xlsx_sheet_option():
@@ -561,7 +561,7 @@ def test_read_roster_raises_with_every_problem():
 
 
 def test_read_roster_returns_frame_and_warns():
-    raw = csv_bytes(HEADER + ",note", "03154,1,1,3,0,4,2022-01-15,x")
+    raw = csv_bytes(HEADER + ",colour", "03154,1,1,3,0,4,2022-01-15,x")
     with pytest.warns(UserWarning, match="unknown column"):
         frame = read_roster(raw)
     assert frame["officers"].tolist() == [3]
@@ -638,3 +638,154 @@ def test_100k_per_officer_rows_validate_well_under_3_seconds():
     elapsed = time.perf_counter() - t0
     assert rep.ok and rep.roster["officers"].sum() == (frame["role"] == "Công an viên").sum()
     assert elapsed < 3.0, f"{elapsed:.2f} s"
+
+
+# ---------------------------------------------------------------------------
+# Robustness review: UTF-32, problem cap, trained > staff, future dates, formulas, notes.
+@pytest.mark.parametrize("encode", [
+    lambda t: b"\xff\xfe\x00\x00" + t.encode("utf-32-le"),
+    lambda t: b"\x00\x00\xfe\xff" + t.encode("utf-32-be"),
+], ids=["utf-32-le-bom", "utf-32-be-bom"])
+def test_utf32_with_bom_is_decoded_not_read_as_utf16(encode):
+    raw = encode("\r\n".join(VI_LINES) + "\r\n")
+    rep = validate_roster(raw)
+    assert rep.ok, rep.to_frame().to_string()
+    assert rep.problems == []
+    assert rep.roster["commune_code"].tolist() == VI_CODES
+
+
+def test_broken_utf32_is_one_clear_problem():
+    raw = ("\ufeff" + HEADER + "\n03154,1,1,3,0,4,2022-01-15\n").encode("utf-32-le")
+    p = only_error(validate_roster(raw[:-2], source_name="r.csv"))
+    assert p.file == "r.csv" and p.row is None
+    assert "undecodable UTF-32 text" in p.message and "UTF-8" in p.message
+    assert "\x00" not in p.message
+
+
+def test_problems_are_capped_per_kind_with_one_summary():
+    from geo.roster import MAX_PROBLEMS_PER_KIND
+
+    assert MAX_PROBLEMS_PER_KIND == 1000
+    good = "03154,1,1,3,0,4,2022-01-15"
+    bad_officers = "03155,1,1,x,0,4,2022-01-15"
+    # rows 2..3002: 03154 then 3,000 duplicates of it (rows 3..3002); rows 3003..4202:
+    # 1,200 bad counts for 03155 (all but the first also duplicates: 4,199 in all)
+    rep = validate_roster(csv_bytes(HEADER, *[good] * 3001, *[bad_officers] * 1200),
+                          source_name="big.csv")
+    assert not rep.ok and rep.roster is None
+    dup = [p for p in rep.errors if p.column == "commune_code"]
+    assert len(dup) == 1001
+    assert [p.row for p in dup[:1000]] == list(range(3, 1003))
+    assert dup[0].message == "duplicate commune 03154: also in row 2"
+    summary = dup[1000]
+    assert (summary.file, summary.row, summary.severity) == ("big.csv", 1003, "error")
+    assert summary.message == ("… and 3,199 more problems of this kind (rows 1003–4202); "
+                               "only the first 1,000 of each kind are listed")
+    # A different check on another column has its own cap.
+    officers = [p for p in rep.errors if p.column == "officers"]
+    assert len(officers) == 1001
+    assert officers[0] == Problem("big.csv", 3003, "officers", "'x' is not a number")
+    assert "… and 200 more problems of this kind (rows 4003–4202)" in officers[-1].message
+    assert len(rep.problems) == 2002
+    assert len(rep.to_frame()) == 2002
+    with pytest.raises(RosterError, match=r"big\.csv rejected: 2002 error"):
+        read_roster(csv_bytes(HEADER, *[good] * 3001, *[bad_officers] * 1200),
+                    source_name="big.csv")
+
+
+def test_capped_warnings_do_not_reject():
+    officer_rows = ["03154,officer,yes,2999-01-01"] * 1500
+    rep = validate_roster(csv_bytes("commune_code,role,trained,since", *officer_rows))
+    assert rep.ok, rep.to_frame().head().to_string()
+    assert len(rep.warnings) == 1001 and not rep.errors
+    assert "… and 500 more problems of this kind" in rep.warnings[-1].message
+    assert rep.warnings[-1].severity == "warning"
+
+
+def test_trained_above_staff_is_a_warning_not_an_error():
+    rep = validate_roster(csv_bytes(HEADER, "03154,1,1,3,0,9,2022-01-15"))
+    assert rep.ok and rep.roster["trained"].tolist() == [9]
+    [w] = rep.warnings
+    assert (w.row, w.column, w.severity) == (2, "trained", "warning")
+    assert w.message == "9 trained but only 5 staff in the commune"
+
+
+def test_dates_in_the_future_are_warnings():
+    today = dt.date.today()
+    rep = validate_roster(csv_bytes(HEADER, "03154,1,1,3,0,4,2999-01-01",
+                                    "03155,1,1,3,0,4,01/02/2999",
+                                    f"03156,1,1,3,0,4,{today.isoformat()}"))
+    assert rep.ok
+    assert [(w.row, w.column) for w in rep.warnings] == [(2, "as_of"), (3, "as_of")]
+    assert rep.warnings[0].message == (f"'2999-01-01' is a date in the future (today is "
+                                       f"{today.isoformat()}); check the year")
+    assert "'01/02/2999' is a date in the future" in rep.warnings[1].message
+    assert rep.roster["as_of"].tolist() == ["2999-01-01", "2999-02-01", today.isoformat()]
+
+    rep = validate_roster(csv_bytes(OFFICER_HEADER, "03154,chief,,yes,2020-05-01",
+                                    "03154,officer,,no,2999-01-01"))
+    assert rep.ok
+    [w] = rep.warnings
+    assert (w.row, w.column) == (3, "since") and "date in the future" in w.message
+
+
+def _with_cached_value(raw: bytes, formula: bytes, value: bytes) -> bytes:
+    """Give a formula cell a saved value, as Excel does on saving."""
+    import zipfile
+
+    src, out = zipfile.ZipFile(io.BytesIO(raw)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                assert b"<f>" + formula + b"</f><v />" in data
+                data = data.replace(b"<f>" + formula + b"</f><v />",
+                                    b"<f>" + formula + b"</f><v>" + value + b"</v>")
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def test_xlsx_formula_without_saved_value_says_so():
+    raw = xlsx_bytes([
+        HEADER.split(","),
+        ["03154", 1, 1, "=1+2", "=0", 4, "2022-01-15"],   # reinforcements would be 0 silently
+        ["03155", 1, 1, 3, 0, 4, '=DATE(2022,1,15)'],
+    ])
+    rep = validate_roster(raw, source_name="f.xlsx")
+    assert not rep.ok
+    assert [(p.row, p.column) for p in rep.errors] == [
+        (2, "officers"), (2, "reinforcements"), (3, "as_of")]
+    assert rep.errors[0].message == ("formula without a saved value — open and save the "
+                                     "file in Excel, or type the number")
+    assert rep.errors[2].message.endswith("or type the value")
+    assert not any("empty" in p.message for p in rep.problems)
+    assert str(rep.errors[0]).startswith("f.xlsx, row 2, column 'officers': error: formula")
+
+
+def test_xlsx_formula_with_saved_value_is_read_and_row_of_formulas_is_not_skipped():
+    raw = xlsx_bytes([HEADER.split(","), ["03154", 1, 1, "=1+2", 0, 4, "2022-01-15"]])
+    rep = validate_roster(_with_cached_value(raw, b"1+2", b"3"))
+    assert rep.ok and rep.problems == [] and rep.roster["officers"].tolist() == [3]
+
+    raw = xlsx_bytes([HEADER.split(","), ["03154", 1, 1, 3, 0, 4, "2022-01-15"],
+                      ['="03155"', "=1", "=1", "=3", "=0", "=4", "=TODAY()"]])
+    rep = validate_roster(raw)
+    assert rep.n_rows == 2 and not rep.ok
+    assert [p.column for p in rep.errors] == HEADER.split(",")
+    assert all(p.row == 3 and "formula without a saved value" in p.message
+               for p in rep.errors)
+
+
+@pytest.mark.parametrize("column", ["note", "Note", "notes", "ghi_chu", "Ghi chú"])
+def test_note_column_is_accepted_silently(column):
+    rep = validate_roster(csv_bytes(HEADER + "," + column,
+                                    "03154,1,1,3,0,4,2022-01-15,Sample data — not real."))
+    assert rep.ok and rep.problems == []
+    assert list(rep.roster.columns) == list(ROSTER_COLUMNS)
+
+
+def test_sample_roster_has_no_problem():
+    from geo.settings import SAMPLE_ROSTER
+
+    rep = validate_roster(SAMPLE_ROSTER)
+    assert rep.ok and rep.problems == [], rep.to_frame().to_string()
