@@ -175,24 +175,24 @@ def load_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
     return out
 
 
+def _dissolved(layer: str, province: str, dissolve) -> gpd.GeoDataFrame:
+    """Return an embedded dissolved layer for Điện Biên, else dissolve the generated communes."""
+    code = registry.find_province(province, vintage="2020")
+    if code == EMBEDDED_PROVINCE_CODE and (SHAPEFILE_DIR / EMBEDDED[layer]).exists():
+        gdf = read_embedded_layer(layer)
+    else:
+        gdf = dissolve(_generated(code, "2020"))
+    return _with_area(gdf)
+
+
 def load_districts(province: str = DEFAULT_PROVINCE) -> gpd.GeoDataFrame:
     """Return the 2020 district polygons of a province (EPSG:4326), dissolved from communes."""
-    code = registry.find_province(province, vintage="2020")
-    if code == EMBEDDED_PROVINCE_CODE and (SHAPEFILE_DIR / EMBEDDED["districts_2020"]).exists():
-        gdf = read_embedded_layer("districts_2020")
-    else:
-        gdf = tessellation.dissolve_districts(_generated(code, "2020"))
-    return _with_area(gdf)
+    return _dissolved("districts_2020", province, tessellation.dissolve_districts)
 
 
 def load_province_outline(province: str = DEFAULT_PROVINCE) -> gpd.GeoDataFrame:
     """Return the province polygon (EPSG:4326), dissolved from communes."""
-    code = registry.find_province(province, vintage="2020")
-    if code == EMBEDDED_PROVINCE_CODE and (SHAPEFILE_DIR / EMBEDDED["province"]).exists():
-        gdf = read_embedded_layer("province")
-    else:
-        gdf = tessellation.dissolve_province(_generated(code, "2020"))
-    return _with_area(gdf)
+    return _dissolved("province", province, tessellation.dissolve_province)
 
 
 # --------------------------------------------------------------------------- official files

@@ -17,7 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from geo import offline_assets
+from geo import auth, offline_assets
 from geo._errors import BorderMapError
 from geo.coverage import load_coverage
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
@@ -46,7 +46,9 @@ def leave_pages_folder_mode() -> None:
     URL is ``/border`` would get that page alone, with every file of ``pages/``
     listed as a page, until ``st.navigation`` runs once. Called first by every
     page and by ``app.py``: it switches that mode off and reruns, so the run goes
-    through ``app.py`` (menu, sidebar, role) as usual.
+    through ``app.py`` (menu, sidebar, role) as usual. (Streamlit's AppTest resets
+    the mode before every run, so under AppTest a click made through ``app.py`` is
+    spent on the first, interrupted run: tests click on page scripts run directly.)
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager
@@ -150,7 +152,19 @@ def choice(kind: str, label: str, options, *, state: str, format_func, default=N
 
 
 def sidebar() -> None:
-    """Draw the sidebar controls shared by every page: language, basemap, administrative map."""
+    """Draw the sidebar controls shared by every page: language, basemap, administrative map.
+
+    A signed-in user also sees who they are and a sign-out button.
+    """
+    user = current_user()
+    if user is not None:
+        st.sidebar.markdown(t("signed_in_as", lang(), user=user.username,
+                              role=t(f"role_{user.role}", lang())))
+        if st.sidebar.button(t("signout", lang()), key="signout"):
+            audit_event("signout", user.username)
+            for key in ("user", "role", "pending_roster"):
+                st.session_state.pop(key, None)
+            st.rerun()
     st.sidebar.radio(t("language", lang()), LANGUAGES, key="lang",
                      format_func=LANGUAGE_NAMES.get, horizontal=True)
     language = lang()  # labels are bound to this run's language (format_func must be pure)
@@ -170,9 +184,100 @@ def flash() -> None:
 
 
 def user_name() -> str:
-    """Return who is acting, for the store's history (sign-in comes in a later issue)."""
+    """Return who is acting, for the store's history and the audit log."""
     user = st.session_state.get("user")
     return str(getattr(user, "username", None) or user or "app")
+
+
+def current_user() -> auth.User | None:
+    """Return the signed-in user of this session, or None."""
+    user = st.session_state.get("user")
+    return user if isinstance(user, auth.User) else None
+
+
+def client_id() -> str:
+    """Return who is asking (the remote address when Streamlit knows it), for rate limiting."""
+    try:
+        return str(st.context.ip_address or "unknown")
+    except Exception:  # older Streamlit or no browser context (tests)
+        return "unknown"
+
+
+def require(action: str) -> auth.User:
+    """Stop the page unless the signed-in user may perform ``action`` (server-side check).
+
+    Every page calls this first; a hidden button is not access control, so each
+    action (import, restore, export, user management) is checked again where it runs.
+    """
+    user = current_user()
+    try:
+        auth.require_role(user, action)
+    except auth.AccessDenied as err:
+        st.error(t("access_denied", lang(), message=str(err)))
+        st.stop()
+    return user
+
+
+def can(action: str) -> bool:
+    """Return True when the signed-in user may perform ``action``."""
+    user = current_user()
+    return user is not None and user.can(action)
+
+
+def audit_event(action: str, detail: str, *, ok: bool = True) -> None:
+    """Record an app action in the audit log (never fails the page)."""
+    from geo import audit
+
+    try:
+        audit.record(user_name(), action, detail, ok=ok, client=client_id())
+    except BorderMapError as err:  # the log must not take the app down; say so in the log
+        log.error("audit log unavailable: %s", err)
+
+
+def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
+                   codes: list[str] | None = None, key: str) -> None:
+    """Draw the briefing export control: the same files as ``python -m geo export``.
+
+    ``cov`` is the whole province's coverage; ``country`` and ``codes`` are the
+    page's filters, so the briefing shows what the page shows.
+    """
+    import tempfile
+
+    from geo.export import export_briefing
+
+    if not can("export"):
+        return
+    language = lang()
+    with st.expander(t("export_title", language)):
+        c1, c2, c3 = st.columns([1, 2, 2])
+        fmt = c1.selectbox(t("export_format", language), ("pdf", "png", "html"),
+                           key=f"{key}_fmt", format_func=str.upper)
+        marking = c2.text_input(t("export_marking", language), key=f"{key}_marking",
+                                max_chars=40)
+        title = c3.text_input(t("export_title_field", language), key=f"{key}_title",
+                              max_chars=120)
+        if st.button(t("export_prepare", language), key=f"{key}_go"):
+            require("export")
+            name = f"briefing_{cov.attrs.get('vintage', '')}_{country}_{metric}.{fmt}"
+            try:
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = export_briefing(cov, fmt=fmt, out=Path(tmp) / name, metric=metric,
+                                           country=country, codes=codes,
+                                           title=title or None, marking=marking or None,
+                                           lang=language)
+                    data = path.read_bytes()
+            except BorderMapError as err:
+                st.error(t("error", language, message=str(err)))
+                return
+            audit_event("export", f"{fmt} {name} metric={metric} country={country} "
+                                  f"communes={len(codes) if codes is not None else 'all'}")
+            st.session_state[f"{key}_file"] = (name, data)
+        ready = st.session_state.get(f"{key}_file")
+        if ready:
+            mime = {"pdf": "application/pdf", "png": "image/png", "html": "text/html"}
+            st.download_button(t("export_download", language, name=ready[0]), ready[1],
+                               file_name=ready[0], key=f"{key}_dl",
+                               mime=mime[ready[0].rsplit(".", 1)[-1]])
 
 
 # --------------------------------------------------------------------------- data versions

@@ -19,6 +19,7 @@ from geo.tables import (
 from pages import _common as common
 
 common.ensure_defaults()
+common.require("view")
 lang = common.lang()
 vintage = st.session_state["vintage"]
 st.title(t("border_title", lang))
@@ -66,7 +67,11 @@ st.dataframe(table, hide_index=True, width="stretch")
 d1, d2, _ = st.columns([1, 1, 4])
 stem = f"xa_bien_gioi_{vintage}_{border}"
 d1.download_button(t("download_csv", lang), to_csv_bytes(table), file_name=f"{stem}.csv",
-                   mime="text/csv", key="dl_csv")
+                   mime="text/csv", key="dl_csv", on_click=common.audit_event,
+                   args=("download", f"csv {stem}.csv, {len(table)} rows"))
 d2.download_button(t("download_xlsx", lang), to_xlsx_bytes(table), file_name=f"{stem}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   key="dl_xlsx")
+                   key="dl_xlsx", on_click=common.audit_event,
+                   args=("download", f"xlsx {stem}.xlsx, {len(table)} rows"))
+common.export_control(cov, metric=metric, country=border, codes=list(filtered["code"]),
+                      key="border_export")

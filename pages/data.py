@@ -18,6 +18,7 @@ from pages import _common as common
 BOUNDARY_TYPES = ["zip", "gpkg", "geojson", "json", "shp", "shx", "dbf", "prj", "cpg"]
 
 common.ensure_defaults()
+common.require("upload")
 lang = common.lang()
 st.title(t("data_title", lang))
 common.flash()
@@ -90,6 +91,7 @@ with tab_roster:
                 st.dataframe(report.roster, hide_index=True, width="stretch", height=240)
                 a, c, _ = st.columns([1, 1, 4])
                 if a.button(t("accept", lang), type="primary", key="roster_accept"):
+                    common.require("import")
                     try:
                         version = store.import_roster(
                             report, source_name=report.source_name, sha256=report.sha256,
@@ -98,6 +100,8 @@ with tab_roster:
                     except BorderMapError as err:
                         st.error(t("error", lang, message=str(err)))
                     else:
+                        common.audit_event("roster.import", f"{report.source_name} "
+                                           f"sha256={report.sha256[:12]} → version {version}")
                         _reset(("success", t("stored", lang, version=version)))
                         st.rerun()
                 if c.button(t("cancel", lang), key="roster_cancel"):
@@ -142,12 +146,15 @@ with tab_bounds:
                          height=240)
             a, c, _ = st.columns([1, 1, 4])
             if a.button(t("accept", lang), type="primary", key="bnd_accept"):
+                common.require("import")
                 try:
                     with staged_uploads(list(payload), kind="boundaries") as staged:
                         common.keep_boundaries(staged, b_vintage)
                 except (BorderMapError, OSError) as err:
                     st.error(t("error", lang, message=str(err)))
                 else:
+                    common.audit_event("boundaries.accept", f"{result['source']} vintage="
+                                       f"{b_vintage}: {len(result['matched'])} units")
                     _reset(("success", t("boundaries_stored", lang, vintage=b_vintage)))
                     st.rerun()
             if c.button(t("cancel", lang), key="bnd_cancel"):
@@ -164,11 +171,13 @@ with tab_history:
         if older:
             version = st.selectbox(t("restore", lang), older[::-1], key="restore_version")
             if st.button(t("restore_button", lang), key="restore_go"):
+                common.require("restore")
                 try:
                     new = store.restore(int(version), user=common.user_name())
                 except BorderMapError as err:
                     st.error(t("error", lang, message=str(err)))
                 else:
+                    common.audit_event("roster.restore", f"version {version} → version {new}")
                     st.session_state["flash"] = ("success",
                                                  t("restored", lang, version=version)
                                                  + f" (v{new})")

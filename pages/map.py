@@ -14,6 +14,7 @@ from pages import _common as common
 MAP_KEY = "coverage_map"
 
 common.ensure_defaults()
+common.require("view")
 lang = common.lang()
 vintage = st.session_state["vintage"]
 common.flash()
@@ -73,3 +74,5 @@ with right:
                      width="stretch", height=760)
     else:
         st.info(t("click_hint", lang))
+
+common.export_control(cov, metric=metric, key="map_export")

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.auth import User
 from geo.coverage import load_coverage
 from geo.settings import REPO_ROOT
 from geo.tables import BORDER_FILTERS, filter_coverage
@@ -23,8 +24,22 @@ DATA_PAGE = str(REPO_ROOT / "pages" / "data.py")
 TIMEOUT = 120
 
 
-def _page(path: str, **state) -> AppTest:
+#: The signed-in user of the page tests (roles are tested in tests/test_app_access.py).
+PLANNER = User("tester", "planner")
+
+
+def _app(user: User | None = PLANNER) -> AppTest:
+    """The whole app (app.py) with ``user`` signed in, not run yet."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if user is not None:
+        at.session_state["user"] = user
+    return at
+
+
+def _page(path: str, *, user: User | None = PLANNER, **state) -> AppTest:
     at = AppTest.from_file(path, default_timeout=TIMEOUT)
+    if user is not None:
+        at.session_state["user"] = user
     for key, value in state.items():
         at.session_state[key] = value
     return at.run()
@@ -46,7 +61,7 @@ def cov2020():
 # --------------------------------------------------------------------------- entry point
 
 def test_app_runs_with_sidebar_and_default_map_page():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = _app().run()
     _no_exception(at)
     assert at.session_state["lang"] == "vi"
     assert at.sidebar.radio(key="lang").value == "vi"
@@ -56,7 +71,7 @@ def test_app_runs_with_sidebar_and_default_map_page():
 
 
 def test_english_toggle_switches_the_ui():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = _app().run()
     at.sidebar.radio(key="lang").set_value("en").run()
     _no_exception(at)
     assert at.title[0].value == "Commune police coverage map"
@@ -66,7 +81,7 @@ def test_english_toggle_switches_the_ui():
 
 def test_language_switch_keeps_every_choice(cov2020):
     """Choice widgets store their displayed label: a relabelled widget must not lose its value."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = _app().run()
     at.sidebar.radio(key="vintage__vi").set_value("2025")
     at.sidebar.selectbox(key="tiles__vi").select("osm").run()
     at.switch_page("pages/border.py").run()
@@ -87,7 +102,7 @@ def test_language_switch_keeps_every_choice(cov2020):
 
 
 def test_app_switches_to_every_page():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = _app().run()
     for page, title in [("pages/border.py", "Xã biên giới — lọc cho công tác kế hoạch"),
                         ("pages/data.py", "Dữ liệu: danh sách lực lượng và ranh giới")]:
         at.switch_page(page).run()
@@ -97,7 +112,7 @@ def test_app_switches_to_every_page():
 
 def test_tiles_from_environment(monkeypatch):
     monkeypatch.setenv("BORDERMAP_TILES", "http://tiles.intranet/{z}/{x}/{y}.png")
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = _app().run()
     _no_exception(at)
     box = at.sidebar.selectbox(key="tiles__vi")
     assert box.value == "http://tiles.intranet/{z}/{x}/{y}.png"

@@ -8,7 +8,9 @@ Starts ``streamlit run app.py`` on a free local port with its own
   clicking a commune shows its record;
 * choosing "China" in the border filter narrows the table to the China-border
   communes computed by :mod:`geo.coverage`;
-* with the offline basemap, the page requests nothing but the local server.
+* with the offline basemap, the page requests nothing but the local server;
+* a new user meets the sign-in page, signs in with the admin password the first
+  start prints on the console, and a commander is not offered the Data page.
 
 Every request that is not for the local server is recorded and aborted before
 it leaves the machine (``page.route``); any such request fails the test.
@@ -19,6 +21,7 @@ Playwright is a failure with a message saying what to install.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -77,7 +80,7 @@ def server(tmp_path_factory):
                 pytest.fail(f"streamlit did not answer on {base} within {START_TIMEOUT_S} s:\n"
                             f"{log_path.read_text(errors='replace')[-3000:]}")
             time.sleep(0.5)
-        yield base
+        yield base, log_path, home
     finally:
         proc.terminate()
         try:
@@ -105,13 +108,51 @@ def browser():
             chromium.close()
 
 
+def _printed_password(log_path: Path) -> str:
+    """Wait for the one-time admin password that the first start prints on the console."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        text = log_path.read_text(errors="replace")
+        found = re.search(r"one-time password\n\n\s+(\S+)\n", text)
+        if found:
+            return found.group(1)
+        time.sleep(0.25)
+    pytest.fail(f"no one-time admin password on the console:\n{text[-2000:]}")
+
+
+def _sign_in(pg, base: str, username: str, password: str) -> None:
+    pg.goto(base)
+    pg.get_by_label("Tên đăng nhập").fill(username)
+    pg.get_by_label("Mật khẩu").fill(password)
+    pg.get_by_role("button", name="Đăng nhập").click()
+    pg.get_by_text("Đăng nhập:").first.wait_for(timeout=WAIT_MS)  # "Đăng nhập: **user**"
+
+
+@pytest.fixture(scope="module")
+def admin_password(browser, server):
+    """A new user's first visit: the sign-in page, and the password printed on the console."""
+    base, log_path, _ = server
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+    pg = context.new_page()
+    try:
+        pg.goto(base)
+        pg.get_by_label("Mật khẩu").wait_for(timeout=WAIT_MS)
+        assert pg.get_by_role("heading", name="Đăng nhập").count() >= 1
+        assert pg.locator("iframe").count() == 0  # no map, no data before sign-in
+        _screenshot(pg, "e2e_signin.png")
+        return _printed_password(log_path)
+    finally:
+        context.close()
+
+
 @pytest.fixture()
-def page(browser, server):
-    """A fresh page; returns (page, list of requests to anywhere but the local server)."""
+def page(browser, server, admin_password):
+    """A fresh page signed in as the first admin; returns (page, requests that left the machine)."""
+    base = server[0]
     context = browser.new_context(viewport={"width": 1600, "height": 1400}, locale="vi-VN")
     pg = context.new_page()
     foreign: list[str] = []
-    local = (server, server.replace("http://", "ws://"))
+    local = (base, base.replace("http://", "ws://"))
 
     def guard(route):
         url = route.request.url
@@ -125,6 +166,7 @@ def page(browser, server):
     pg.on("request", lambda req: None if req.url.startswith(
         local + ("data:", "blob:", "about:")) else foreign.append(req.url))
     pg.on("websocket", lambda ws: None if ws.url.startswith(local) else foreign.append(ws.url))
+    _sign_in(pg, base, "admin", admin_password)
     try:
         yield pg, foreign
     finally:
@@ -168,8 +210,7 @@ def _screenshot(pg, name: str) -> Path:
 def test_map_page_draws_every_commune_offline(page, server):
     pg, foreign = page
     cov = load_coverage(vintage="2020")
-    pg.goto(server)
-    frame = _map_frame(pg)
+    frame = _map_frame(pg)  # signing in lands on the map page
     frame.wait_for_function(f"() => ({COMMUNE_CODES_JS})().length >= {len(cov)}",
                             timeout=WAIT_MS)
     assert frame.evaluate(COMMUNE_CODES_JS) == sorted(cov["code"])
@@ -199,10 +240,12 @@ def test_map_page_draws_every_commune_offline(page, server):
 
 def test_border_page_china_filter_narrows_the_table(page, server):
     pg, foreign = page
+    server = server[0]
     cov = load_coverage(vintage="2020")
     any_border = cov[cov["border_countries"] != ""]
     china = cov[cov["border_countries"].str.contains("CHN")]
-    pg.goto(f"{server}/border")
+    # a reload would start a new (signed-out) session: use the menu
+    pg.locator('[data-testid="stSidebarNav"]').get_by_text("Xã biên giới").click()
     pg.get_by_text(f"{len(any_border)} xã phù hợp bộ lọc").wait_for(timeout=WAIT_MS)
     nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
     assert "Xã biên giới" in nav and "common" not in nav  # app.py's menu, not the pages/ folder
@@ -231,7 +274,6 @@ def test_border_page_china_filter_narrows_the_table(page, server):
 def test_recorder_sees_a_tile_request_when_osm_is_chosen(page, server):
     """Control: the request check can fail — OSM tiles are caught (and aborted, never sent)."""
     pg, foreign = page
-    pg.goto(server)
     _map_frame(pg)
     pg.get_by_role("combobox", name="Nền bản đồ").click()
     pg.get_by_role("option", name="OpenStreetMap (cần Internet)").click()
@@ -240,3 +282,26 @@ def test_recorder_sees_a_tile_request_when_osm_is_chosen(page, server):
         if time.monotonic() > deadline:
             pytest.fail(f"no tile request recorded after choosing OSM: {foreign[:5]}")
         pg.wait_for_timeout(250)
+
+
+def test_a_commander_is_not_offered_the_data_page(browser, server, admin_password):
+    base, _, home = server
+    env = {**os.environ, "BORDERMAP_HOME": str(home)}
+    subprocess.run([sys.executable, "-m", "geo", "users", "add", "chi.huy", "--role",
+                    "commander", "--password-stdin"], input="mat-khau-chi-huy\n", text=True,
+                   cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+    pg = context.new_page()
+    try:
+        _sign_in(pg, base, "chi.huy", "mat-khau-chi-huy")
+        nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Bản đồ lực lượng" in nav and "Dữ liệu" not in nav and "Quản trị" not in nav
+        pg.wait_for_timeout(1500)
+        assert pg.locator('[data-testid="stFileUploader"]').count() == 0
+        # a URL typed by hand opens a new session, which must sign in again
+        pg.goto(f"{base}/data")
+        pg.get_by_label("Mật khẩu").wait_for(timeout=WAIT_MS)
+        assert pg.locator('[data-testid="stFileUploader"]').count() == 0
+        _screenshot(pg, "e2e_commander.png")
+    finally:
+        context.close()

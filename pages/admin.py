@@ -1,0 +1,70 @@
+"""Administration page: accounts (admin only) and the audit log."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import audit, auth
+from geo._errors import BorderMapError
+from geo.i18n import t
+from pages import _common as common
+
+common.ensure_defaults()
+lang = common.lang()
+common.require("manage_users")
+st.title(t("admin_title", lang))
+common.flash()
+
+tab_users, tab_audit = st.tabs([t("tab_users", lang), t("tab_audit", lang)])
+
+with tab_users:
+    st.dataframe(auth.list_users(), hide_index=True, width="stretch")
+    with st.form("user_add_form", clear_on_submit=True):
+        st.subheader(t("user_add", lang))
+        c1, c2 = st.columns(2)
+        name = c1.text_input(t("username", lang), max_chars=32, key="new_user_name")
+        role = c2.selectbox(t("role", lang), auth.ROLES, key="new_user_role",
+                            format_func=lambda r: t(f"role_{r}", lang))
+        if st.form_submit_button(t("user_add", lang), key="user_add_submit"):
+            common.require("manage_users")
+            password = auth.generate_password()
+            try:
+                user = auth.add_user(name, password, role=role, actor=common.user_name())
+            except BorderMapError as err:
+                st.error(t("error", lang, message=str(err)))
+            else:
+                st.session_state["flash"] = ("success", t("user_added", lang,
+                                                          user=user.username,
+                                                          password=password))
+                st.rerun()
+    names = list(auth.list_users()["username"])
+    c1, c2, c3 = st.columns([2, 1, 1])
+    target = c1.selectbox(t("username", lang), names, key="admin_target")
+    new_role = c2.selectbox(t("role", lang), auth.ROLES, key="admin_role",
+                            format_func=lambda r: t(f"role_{r}", lang))
+    if c2.button(t("user_role_set", lang), key="admin_set_role"):
+        common.require("manage_users")
+        try:
+            auth.set_role(target, new_role, actor=common.user_name())
+        except BorderMapError as err:
+            st.error(t("error", lang, message=str(err)))
+        else:
+            st.session_state["flash"] = ("success", t("user_role_done", lang, user=target,
+                                                      role=t(f"role_{new_role}", lang)))
+            st.rerun()
+    if c3.button(t("user_remove", lang), key="admin_remove"):
+        common.require("manage_users")
+        try:
+            auth.remove_user(target, actor=common.user_name())
+        except BorderMapError as err:
+            st.error(t("error", lang, message=str(err)))
+        else:
+            st.session_state["flash"] = ("success", t("user_removed", lang, user=target))
+            st.rerun()
+
+with tab_audit:
+    common.require("read_audit")
+    c1, c2 = st.columns(2)
+    who = c1.text_input(t("audit_filter_user", lang), key="audit_user") or None
+    action = c2.text_input(t("audit_filter_action", lang), key="audit_action") or None
+    st.dataframe(audit.read(500, user=who, action=action), hide_index=True, width="stretch")

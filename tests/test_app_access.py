@@ -1,0 +1,122 @@
+"""Sign-in and roles in the app: enforced on the server side of every page and action."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import audit, auth
+from geo.auth import User
+from geo.settings import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+PAGES = REPO_ROOT / "pages"
+TIMEOUT = 120
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _page(name: str, user: User | None) -> AppTest:
+    at = AppTest.from_file(str(PAGES / name), default_timeout=TIMEOUT)
+    if user is not None:
+        at.session_state["user"] = user
+    return at.run()
+
+
+def test_first_start_creates_admin_and_shows_only_the_sign_in_page(capsys):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    _no_exception(at)
+    assert at.title[0].value == "Đăng nhập"
+    assert at.text_input(key="signin_username") and at.text_input(key="signin_password")
+    assert not at.sidebar.button  # no sign-out: nobody is signed in
+    printed = capsys.readouterr().out
+    assert "created user 'admin'" in printed
+    password = re.search(r"one-time password\n\n\s+(\S+)\n", printed).group(1)
+    users = auth.list_users()
+    assert list(users["username"]) == ["admin"] and list(users["role"]) == ["admin"]
+
+    # signing in with the printed password (the sign-in page's form; AppTest loses a form
+    # click made through st.navigation, so the page runs on its own here — the browser
+    # test signs in through app.py)
+    signin = _sign_in("admin", password)
+    assert signin.session_state["user"] == User("admin", "admin")
+    events = audit.read(10, action="signin")
+    assert events["ok"].iloc[0] and events["user"].iloc[0] == "admin"
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["user"] = signin.session_state["user"]
+    at.run()
+    _no_exception(at)
+    assert at.title[0].value == "Bản đồ lực lượng công an xã"
+    assert at.sidebar.button(key="signout")
+
+
+def _sign_in(username: str, password: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES / "signin.py"), default_timeout=TIMEOUT).run()
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(password)
+    at.button(key="signin_submit").click().run()
+    _no_exception(at)
+    return at
+
+
+def test_a_wrong_password_is_refused_and_logged():
+    AppTest.from_file(APP, default_timeout=TIMEOUT).run()  # creates the first admin
+    auth.add_user("huy.planner", "mat-khau-dai-du", role="planner")
+    at = _sign_in("huy.planner", "wrong-password")
+    assert "user" not in at.session_state or at.session_state["user"] is None
+    assert any("Sai tên đăng nhập" in e.value for e in at.error)
+    failed = audit.read(10, action="signin", ok=False)
+    assert failed["user"].iloc[0] == "huy.planner"
+
+
+@pytest.mark.parametrize("page", ["map.py", "border.py", "data.py", "admin.py"])
+def test_every_page_refuses_a_visitor_who_is_not_signed_in(page):
+    at = _page(page, None)
+    _no_exception(at)
+    assert any("Không có quyền" in e.value for e in at.error)
+    assert not at.dataframe and not at.get("file_uploader")
+
+
+def test_a_commander_cannot_reach_the_upload_controls():
+    commander = User("chi.huy", "commander")
+    at = _page("data.py", commander)
+    _no_exception(at)
+    assert any("commander" in e.value and "upload" in e.value for e in at.error)
+    assert not at.get("file_uploader") and not at.tabs
+    # ...and the menu does not offer the page
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.session_state["user"] = commander
+    app.run()
+    _no_exception(app)
+    with pytest.raises(Exception):
+        app.switch_page("pages/data.py").run()
+    # the commander still views and exports
+    at = _page("border.py", commander)
+    _no_exception(at)
+    assert at.dataframe and at.get("download_button")
+
+
+def test_planner_uploads_but_does_not_manage_users():
+    planner = User("ke.hoach", "planner")
+    at = _page("data.py", planner)
+    _no_exception(at)
+    assert at.get("file_uploader")
+    at = _page("admin.py", planner)
+    assert any("manage users" in e.value for e in at.error)
+
+
+def test_admin_reads_the_audit_log_and_adds_a_user():
+    AppTest.from_file(APP, default_timeout=TIMEOUT).run()  # first admin
+    at = _page("admin.py", User("admin", "admin"))
+    _no_exception(at)
+    assert at.dataframe  # the accounts table and the audit log
+    at.text_input(key="new_user_name").input("can.bo")
+    at.selectbox(key="new_user_role").set_value("commander")
+    at.button(key="user_add_submit").click().run()
+    _no_exception(at)
+    assert "can.bo" in set(auth.list_users()["username"])
+    assert any("can.bo" in s.value for s in at.success)
