@@ -130,3 +130,19 @@ def test_roster_template_lists_every_commune():
     assert len(table) == 129 and "chiefs" in table.columns
     per_officer = run("roster", "template", "--per-officer").stdout
     assert "role" in per_officer.splitlines()[0]
+
+
+def test_border_communes_on_an_official_boundaries_file(tmp_path):
+    """The border commands work on a user's boundaries file, not only the embedded layer."""
+    from geo.boundaries import load_communes
+
+    official = load_communes("Điện Biên", vintage="2020")[["code", "geometry"]]
+    official = official.rename(columns={"code": "MA_XA"}).to_crs("EPSG:32648")
+    path = tmp_path / "ranh_gioi_xa.gpkg"
+    official.to_file(path)
+    proc = run("border-communes", "--province", "Điện Biên", "--vintage", "2020",
+               "--boundaries", str(path), "--country", "CHN")
+    table = pd.read_csv(io.StringIO(proc.stdout), dtype={"code": str})
+    assert set(table["code"]) == {"03154", "03155"}  # Sín Thầu, Sen Thượng
+    assert "Official boundaries from ranh_gioi_xa.gpkg" in proc.stderr
+    assert "Approximate boundaries" not in proc.stderr
