@@ -367,6 +367,15 @@ def add_user(username: str, password: str, *, role: str, path: Path | None = Non
     return User(name, role)
 
 
+def _check_not_last_admin(users: Mapping[str, Mapping], name: str) -> None:
+    """Raise unless ``name`` exists and is not the only admin (so it may be removed/demoted)."""
+    if name not in users:
+        raise AuthError(f"no user {name!r}")
+    admins = [u for u, r in users.items() if r["role"] == "admin"]
+    if admins == [name]:
+        raise AuthError(f"{name!r} is the only admin; add another admin first")
+
+
 def remove_user(username: str, *, path: Path | None = None, actor: str = "cli") -> None:
     """Delete an account; the last admin cannot be removed.
 
@@ -379,11 +388,7 @@ def remove_user(username: str, *, path: Path | None = None, actor: str = "cli") 
     path = path or users_path()
     with _locked(path):
         users = _read_file(path)
-        if name not in users:
-            raise AuthError(f"no user {name!r}")
-        admins = [u for u, r in users.items() if r["role"] == "admin"]
-        if admins == [name]:
-            raise AuthError(f"{name!r} is the only admin; add another admin first")
+        _check_not_last_admin(users, name)
         del users[name]
         _write_file(path, users)
     log.info("user %s removed (%d users left)", name, len(users))
@@ -425,11 +430,10 @@ def set_role(username: str, role: str, *, path: Path | None = None, actor: str =
     path = path or users_path()
     with _locked(path):
         users = _read_file(path)
-        if name not in users:
+        if role != "admin":
+            _check_not_last_admin(users, name)
+        elif name not in users:
             raise AuthError(f"no user {name!r}")
-        admins = [u for u, r in users.items() if r["role"] == "admin"]
-        if role != "admin" and admins == [name]:
-            raise AuthError(f"{name!r} is the only admin; add another admin first")
         old = users[name]["role"]
         users[name] = {**users[name], "role": role, "updated": _now()}
         _write_file(path, users)
