@@ -11,6 +11,7 @@ header, so stdout stays machine-readable CSV or GeoJSON.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import warnings
@@ -125,17 +126,23 @@ COMMUNE_COLUMNS = ["code", "name", "unit_type", "district", "province", "area_km
                    "approximate"]
 
 
-def commune_table(args: argparse.Namespace):
-    """Load communes for the CLI's area options, with border and roster columns when available."""
-    from geo.boundaries import load_communes
-
+@contextlib.contextmanager
+def _warnings_as_notes():
+    """Show the warnings raised inside (unmatched units, …) as ``# warning:`` lines on stderr."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        gdf = load_communes(args.province, vintage=args.vintage,
-                            boundaries=getattr(args, "boundaries", None))
+        yield
     for w in caught:
         _note(f"warning: {w.message}")
-    return gdf
+
+
+def commune_table(args: argparse.Namespace):
+    """Load communes for the CLI's area options (the embedded layer or --boundaries)."""
+    from geo.boundaries import load_communes
+
+    with _warnings_as_notes():
+        return load_communes(args.province, vintage=args.vintage,
+                             boundaries=getattr(args, "boundaries", None))
 
 
 BORDER_COLUMNS = ["border_countries", "border_km_lao", "border_km_chn", "dist_to_border_km",
@@ -155,18 +162,15 @@ def flagged_table(args: argparse.Namespace):
 def cmd_communes(args: argparse.Namespace) -> int:
     """Print one row per commune-level unit, with border columns (and roster columns)."""
     if args.with_roster:
-        from geo.borders import flag_border_communes
-        from geo.coverage import compute_metrics, current_roster, roster_to_2025
+        from geo.coverage import load_coverage
 
-        flagged = flag_border_communes(commune_table(args), tolerance_m=args.tolerance_m,
-                                       min_shared_km=args.min_shared_km)
-        roster, prov = current_roster()
-        if args.vintage == "2025":
-            roster = roster_to_2025(roster)
-        gdf = compute_metrics(flagged, roster)
-        gdf.attrs.update(prov)
-        if not prov["sample_roster"]:
-            _note(f"roster version {prov['roster_version']} ({prov['roster_source']})")
+        with _warnings_as_notes():
+            gdf = load_coverage(args.province, vintage=args.vintage,
+                                boundaries=args.boundaries, tolerance_m=args.tolerance_m,
+                                min_shared_km=args.min_shared_km)
+        if not gdf.attrs["sample_roster"]:
+            _note(f"roster version {gdf.attrs['roster_version']} "
+                  f"({gdf.attrs['roster_source']})")
         columns = COMMUNE_COLUMNS + BORDER_COLUMNS + ROSTER_COLUMNS
     else:
         gdf = flagged_table(args)
@@ -228,7 +232,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fold(args.province) == "all":
         raise BorderMapError("export needs one province, not 'all'")
     out, fmt = check_output_path(args.out, fmt=args.format)  # before any slow work
-    cov = load_coverage(args.province, vintage=args.vintage, boundaries=args.boundaries)
+    with _warnings_as_notes():
+        cov = load_coverage(args.province, vintage=args.vintage, boundaries=args.boundaries)
     _provenance(cov)
     path = export_briefing(cov, fmt=fmt, out=out, metric=args.metric, country=args.country,
                            title=args.title, marking=args.marking, lang=args.lang)

@@ -32,7 +32,8 @@ import pandas as pd
 
 from geo import borders, registry
 from geo.boundaries import load_communes
-from geo.settings import DEFAULT_PROVINCE, SAMPLE_ROSTER
+from geo.settings import (BORDER_MIN_SHARED_KM, BORDER_TOLERANCE_M, DEFAULT_PROVINCE,
+                          SAMPLE_ROSTER)
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,9 @@ def compute_metrics(communes: gpd.GeoDataFrame, roster: pd.DataFrame, *,
 
 def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = "2020",
                   boundaries: str | Path | None = None, store=None,
-                  minimum: Minimum | None = None) -> gpd.GeoDataFrame:
+                  minimum: Minimum | None = None,
+                  tolerance_m: float = BORDER_TOLERANCE_M,
+                  min_shared_km: float = BORDER_MIN_SHARED_KM) -> gpd.GeoDataFrame:
     """Return one province's communes with border analysis, roster and coverage metrics.
 
     Parameters
@@ -179,6 +182,8 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = "2020",
         Where the current roster comes from; default :func:`geo.storage.open_store`.
     minimum : Minimum, optional
         Minimum staffing for ``staffing_gap``.
+    tolerance_m, min_shared_km : float
+        Border adjacency options, passed to :func:`geo.borders.flag_border_communes`.
 
     Returns
     -------
@@ -188,7 +193,8 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = "2020",
     """
     vintage = str(vintage)
     communes = load_communes(province, vintage=vintage, boundaries=boundaries)
-    flagged = borders.flag_border_communes(communes)
+    flagged = borders.flag_border_communes(communes, tolerance_m=tolerance_m,
+                                           min_shared_km=min_shared_km)
     roster, prov = current_roster(store)
     if vintage == "2025":
         roster = roster_to_2025(roster)
