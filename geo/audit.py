@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo._errors import BorderMapError
-from geo.settings import bordermap_home
+from geo._errors import AuditError, InvalidArgument
+from geo.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,9 @@ BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 """
 
 
-class AuditError(BorderMapError):
-    """The audit log could not be written or read, or its hash chain is broken."""
-
-
 def audit_path() -> Path:
     """Return the audit database: ``$BORDERMAP_AUDIT_DB`` or ``<BORDERMAP_HOME>/audit.sqlite``."""
-    env = os.environ.get("BORDERMAP_AUDIT_DB")
-    return Path(env).expanduser().resolve() if env else bordermap_home() / "audit.sqlite"
+    return get_settings().audit_db
 
 
 def _clean(value: object, limit: int) -> str:
@@ -147,7 +142,7 @@ def record(user: object, action: str, detail: str | Mapping[str, object] = "", *
         ``action`` does not match :data:`ACTION_PATTERN` (a programming error).
     """
     if not ACTION_PATTERN.fullmatch(action or ""):
-        raise ValueError(f"invalid audit action {action!r}")
+        raise InvalidArgument(f"invalid audit action {action!r}")
     name = getattr(user, "username", user)
     name = _clean(name if name not in (None, "") else "-", MAX_USER)
     if isinstance(detail, Mapping):
@@ -203,7 +198,7 @@ def read(limit: int | None = 100, *, user: str | None = None, action: str | None
         ``limit`` is negative.
     """
     if limit is not None and limit < 0:
-        raise ValueError(f"limit must be >= 0, not {limit}")
+        raise InvalidArgument(f"limit must be >= 0, not {limit}")
     where, params = [], []
     if user is not None:
         where.append("username = ?")

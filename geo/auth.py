@@ -47,8 +47,8 @@ from pathlib import Path
 import bcrypt
 import pandas as pd
 
-from geo._errors import BorderMapError
-from geo.settings import REPO_ROOT, bordermap_home
+from geo._errors import AccessDenied, AuthError, InvalidArgument, SignInLocked
+from geo.settings import REPO_ROOT, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -105,22 +105,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # --------------------------------------------------------------------------- errors
 
-class AuthError(BorderMapError):
-    """A user could not be created, changed or signed in (bad name, password, file…)."""
-
-
-class AccessDenied(BorderMapError):
-    """The signed-in user's role does not allow the requested action."""
-
-
-class SignInLocked(AuthError):
-    """Too many failed sign-ins for this username and client; ``retry_after`` is in seconds."""
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = float(retry_after)
-
-
 # --------------------------------------------------------------------------- users
 
 @dataclass(frozen=True)
@@ -148,8 +132,7 @@ class User:
 
 def users_path() -> Path:
     """Return the users file: ``$BORDERMAP_USERS`` or ``<BORDERMAP_HOME>/users.json``."""
-    env = os.environ.get("BORDERMAP_USERS")
-    return Path(env).expanduser().resolve() if env else bordermap_home() / "users.json"
+    return get_settings().users_file
 
 
 def _check_outside_repo(path: Path) -> None:
@@ -507,7 +490,7 @@ class RateLimiter:
     def __init__(self, *, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S,
                  clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
         if max_failures < 1 or window_s <= 0:
-            raise ValueError(f"max_failures={max_failures} and window_s={window_s} must be > 0")
+            raise InvalidArgument(f"max_failures={max_failures} and window_s={window_s} must be > 0")
         self.max_failures = int(max_failures)
         self.window_s = float(window_s)
         self.clock = clock
@@ -630,7 +613,7 @@ def require_role(user: User | None, action: str) -> None:
         ``action`` is not one of :data:`ACTIONS` (a programming error).
     """
     if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}; use one of {', '.join(sorted(ACTIONS))}")
+        raise InvalidArgument(f"unknown action {action!r}; use one of {', '.join(sorted(ACTIONS))}")
     if user is None:
         raise AccessDenied(f"sign in to {action.replace('_', ' ')}")
     if not user.can(action):
@@ -651,10 +634,10 @@ def load_role_map() -> dict[str, dict[str, str]]:
     AuthError
         The file is unreadable or maps to an unknown role.
     """
-    env = os.environ.get("BORDERMAP_ROLE_MAP")
-    path = Path(env) if env else bordermap_home() / "roles.json"
+    settings = get_settings()
+    path = settings.role_map_file
     if not path.exists():
-        if env:
+        if settings.role_map_explicit:
             raise AuthError(f"{path}: BORDERMAP_ROLE_MAP names a file that does not exist")
         return {k: dict(v) for k, v in DEFAULT_ROLE_MAP.items()}
     try:

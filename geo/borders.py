@@ -59,7 +59,6 @@ import functools
 import logging
 import math
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
 
 import geopandas as gpd
 import numpy as np
@@ -67,18 +66,13 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo._errors import BorderMapError
+from geo._errors import BorderMapError, InvalidArgument, InvalidArgumentType
 from geo.countries import COUNTRY_NAMES_VI, load_countries
+from geo.reference import PUBLISHED_BORDER_KM_DIEN_BIEN  # noqa: F401 (re-export)
 from geo.settings import BORDER_MIN_SHARED_KM, BORDER_TOLERANCE_M, DISPLAY_CRS, NEIGHBOURS
 
 log = logging.getLogger(__name__)
 
-#: Published land-border lengths of Điện Biên province (km), from
-#: /work/shared/reference/FACTS.md. Laos: UBND tỉnh Điện Biên, văn bản 3667/UBND-NC
-#: (13/12/2017), after the Vietnam–Laos border map set signed 16/3/2016 (414.712 km:
-#: 358.982 km on land, 55.73 km along rivers and streams). China (Yunnan): 40.86 km.
-PUBLISHED_BORDER_KM_DIEN_BIEN: Mapping[str, float] = MappingProxyType(
-    {"LAO": 414.712, "CHN": 40.86})
 
 #: Border lines are cut into pieces of at most this length (metres) before they are
 #: shared out among communes; a junction between two communes is placed to within
@@ -174,9 +168,9 @@ def border_lines(*, countries: Iterable[str] = ("LAO", "CHN", "KHM")) -> gpd.Geo
         countries = (countries,)
     codes = tuple(sorted({str(c).strip().upper() for c in countries}))
     if not codes:
-        raise ValueError(f"countries must name at least one neighbour, got {countries!r}")
+        raise InvalidArgument(f"countries must name at least one neighbour, got {countries!r}")
     if "VNM" in codes:
-        raise ValueError(f"countries must be Vietnam's neighbours, not VNM: got {countries!r}")
+        raise InvalidArgument(f"countries must be Vietnam's neighbours, not VNM: got {countries!r}")
     return _border_lines(codes).copy()
 
 
@@ -237,13 +231,13 @@ def metric_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
 
 def _check_number(name: str, value: object) -> float:
     if isinstance(value, bool):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+        raise InvalidArgumentType(f"{name} must be a number, got {value!r}")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be a number, got {value!r}") from err
+        raise InvalidArgumentType(f"{name} must be a number, got {value!r}") from err
     if not math.isfinite(number) or number < 0:
-        raise ValueError(f"{name} must be a finite number ≥ 0, got {value!r}")
+        raise InvalidArgument(f"{name} must be a finite number ≥ 0, got {value!r}")
     return number
 
 
@@ -251,16 +245,16 @@ def _check_metric_crs(metric_crs: object) -> pyproj.CRS:
     try:
         crs = pyproj.CRS.from_user_input(metric_crs)
     except pyproj.exceptions.CRSError as err:
-        raise ValueError(f"metric_crs is not a CRS: {metric_crs!r}") from err
+        raise InvalidArgument(f"metric_crs is not a CRS: {metric_crs!r}") from err
     units = {axis.unit_name for axis in crs.axis_info}
     if not crs.is_projected or not units <= {"metre", "meter"}:
-        raise ValueError(f"metric_crs must be a projected CRS in metres, got {metric_crs!r}")
+        raise InvalidArgument(f"metric_crs must be a projected CRS in metres, got {metric_crs!r}")
     return crs
 
 
 def _check_communes(communes: object) -> None:
     if not isinstance(communes, gpd.GeoDataFrame):
-        raise TypeError(f"communes must be a GeoDataFrame, got {type(communes).__name__}")
+        raise InvalidArgumentType(f"communes must be a GeoDataFrame, got {type(communes).__name__}")
     if communes.crs is None:
         raise BorderMapError("communes have no CRS; set one with .set_crs(...) — a layer "
                              "without a CRS cannot be measured")
@@ -279,7 +273,7 @@ def _check_communes(communes: object) -> None:
 
 def _check_borders(borders: object) -> None:
     if not isinstance(borders, gpd.GeoDataFrame):
-        raise TypeError(f"borders must be a GeoDataFrame, got {type(borders).__name__}")
+        raise InvalidArgumentType(f"borders must be a GeoDataFrame, got {type(borders).__name__}")
     problems = []
     if borders.crs is None:
         problems.append("no CRS (set one with .set_crs(...))")
@@ -558,7 +552,7 @@ def summarize_borders(flagged: pd.DataFrame, *,
         for key, value in dict(published).items():
             code = str(key).upper()
             if code not in codes:
-                raise ValueError(f"published names country {key!r}, which is not in the "
+                raise InvalidArgument(f"published names country {key!r}, which is not in the "
                                  f"summary ({', '.join(codes)})")
             given[code] = _check_number(f"published[{key!r}]", value)
         summary["published_km"] = summary["iso3"].map(given).astype(float)

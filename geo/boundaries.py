@@ -24,8 +24,9 @@ import pyogrio
 import shapely
 
 from geo import registry, tessellation
-from geo._errors import BoundaryFileError, BorderMapError
+from geo._errors import BoundaryFileError, BorderMapError, InvalidArgument
 from geo._text import fold, fold_unit
+from geo.reference import DIEN_BIEN_CODE
 from geo.settings import (DEFAULT_PROVINCE, DEFAULT_VINTAGE, DISPLAY_CRS, METRIC_CRS,
                           SHAPEFILE_DIR)
 
@@ -41,7 +42,7 @@ EMBEDDED = {
     "districts_2020": "dien_bien_districts_2020.shp",
     "province": "dien_bien_province.shp",
 }
-EMBEDDED_PROVINCE_CODE = "11"
+EMBEDDED_PROVINCE_CODE = DIEN_BIEN_CODE
 
 _SHP_FIELDS = {"district_code": "dist_code", "province_code": "prov_code",
                "approximate": "approx", "official_area_km2": "off_km2",
@@ -158,7 +159,7 @@ def load_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
     code = None if all_country else registry.find_province(province, vintage=vintage)
     if boundaries is not None:
         if all_country:
-            raise BorderMapError("--boundaries needs one province, not 'all'")
+            raise InvalidArgument("an official boundaries file covers one province, not 'all'")
         return load_official_boundaries(boundaries, province=code, vintage=vintage)
     if code == EMBEDDED_PROVINCE_CODE and (SHAPEFILE_DIR / EMBEDDED[f"communes_{vintage}"]).exists():
         gdf = read_embedded_layer(f"communes_{vintage}")

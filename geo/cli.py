@@ -38,12 +38,12 @@ def _note(text: str) -> None:
 def _provenance(gdf) -> None:
     """Print the provenance header for a commune frame on stderr."""
     if "approximate" in gdf and bool(gdf["approximate"].any()):
-        from geo.settings import APPROXIMATE_NOTE
+        from geo.reference import APPROXIMATE_NOTE
         _note(APPROXIMATE_NOTE)
     elif "note" in gdf and len(gdf):
         _note(str(gdf["note"].iloc[0]))
     if gdf.attrs.get("sample_roster"):
-        from geo.settings import SAMPLE_NOTE
+        from geo.reference import SAMPLE_NOTE
         _note(SAMPLE_NOTE)
 
 
@@ -200,13 +200,15 @@ def cmd_border_communes(args: argparse.Namespace) -> int:
 
 def cmd_border_summary(args: argparse.Namespace) -> int:
     """Print per country the border communes and total border length, beside published figures."""
-    from geo.borders import PUBLISHED_BORDER_KM_DIEN_BIEN, summarize_borders
+    from geo.borders import summarize_borders
+    from geo.reference import (PUBLISHED_BORDER_KM_DIEN_BIEN, PUBLISHED_BORDER_SOURCE,
+                               is_dien_bien)
     from geo._text import fold
     from geo.registry import find_province
 
     gdf = flagged_table(args)
     is_dien_bien = (fold(args.province) != "all"
-                    and find_province(args.province, vintage=args.vintage) == "11")
+                    and is_dien_bien(find_province(args.province, vintage=args.vintage)))
     summary = summarize_borders(gdf, published=PUBLISHED_BORDER_KM_DIEN_BIEN
                                 if is_dien_bien else None)
     summary = summary[(summary["n_border_communes"] > 0) | summary.get(
@@ -217,8 +219,7 @@ def cmd_border_summary(args: argparse.Namespace) -> int:
             / summary["published_km"] * 100)
     _provenance(gdf)
     if is_dien_bien:
-        _note("published: UBND tỉnh Điện Biên 3667/UBND-NC (2017) — Laos 414.712 km; "
-              "China 40.86 km")
+        _note(f"published: {PUBLISHED_BORDER_SOURCE}")
     write_table(summary, "csv")
     return EXIT_OK
 

@@ -30,8 +30,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo._errors import InvalidArgument
 from geo import borders, registry
 from geo.boundaries import load_communes
+from geo.i18n import METRIC_LABELS
+from geo.reference import METRIC_KEYS, PUBLISHED  # noqa: F401 (PUBLISHED re-exported)
 from geo.settings import (BORDER_MIN_SHARED_KM, BORDER_TOLERANCE_M, DEFAULT_PROVINCE,
                           SAMPLE_ROSTER)
 
@@ -39,21 +42,8 @@ log = logging.getLogger(__name__)
 
 COUNT_COLUMNS = ["chiefs", "deputies", "officers", "reinforcements", "trained"]
 
-#: Published figures (FACTS.md), shown beside computed ones.
-PUBLISHED = {
-    "chiefs": 115, "deputies": 153, "officers": 332, "reinforcements": 28,
-    "communes_2020": 129, "xa_2020": 115, "communes_2025": 45,
-    "border_km_lao": 414.712, "border_km_chn": 40.86, "area_km2": 9541,
-}
-
-#: Map metrics: key → (English label, Vietnamese label).
-METRICS = {
-    "total_police": ("Total police", "Tổng số công an"),
-    "police_per_100km2": ("Police per 100 km²", "Công an / 100 km²"),
-    "staffing_gap": ("Staffing gap (missing posts)", "Thiếu biên chế (số vị trí)"),
-    "reinforcements": ("Reinforcements", "Tăng cường"),
-    "border_km": ("Border length (km)", "Chiều dài biên giới (km)"),
-}
+#: Map metrics: key → (English label, Vietnamese label) (labels from :mod:`geo.i18n`).
+METRICS = {k: (METRIC_LABELS[k][1], METRIC_LABELS[k][0]) for k in METRIC_KEYS}
 
 
 @dataclass(frozen=True)
@@ -69,7 +59,7 @@ class Minimum:
         for name in ("chiefs", "deputies", "officers", "border_extra_officers"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
-                raise ValueError(f"minimum {name} must be a whole number ≥ 0, not {value!r}")
+                raise InvalidArgument(f"minimum {name} must be a whole number ≥ 0, not {value!r}")
 
 
 def load_sample_roster(path: Path = SAMPLE_ROSTER) -> pd.DataFrame:

@@ -45,14 +45,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo._errors import BorderMapError
-from geo.settings import (
-    APPROXIMATE_NOTE,
-    APPROXIMATE_NOTE_VI,
-    METRIC_CRS,
-    SAMPLE_NOTE,
-    SAMPLE_NOTE_VI,
-)
+from geo._errors import BorderMapError, InvalidArgument, InvalidArgumentType
+from geo.reference import (APPROXIMATE_NOTE, APPROXIMATE_NOTE_VI, SAMPLE_NOTE, SAMPLE_NOTE_VI,
+                           is_dien_bien as _is_dien_bien_code)
+from geo.settings import METRIC_CRS
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +179,7 @@ def _check_lang(lang: object) -> str:
 
 def _check_coverage(cov: object) -> None:
     if not isinstance(cov, gpd.GeoDataFrame):
-        raise TypeError(f"cov must be a GeoDataFrame from geo.coverage.load_coverage, "
+        raise InvalidArgumentType(f"cov must be a GeoDataFrame from geo.coverage.load_coverage, "
                         f"not {type(cov).__name__}")
     if cov.crs is None:
         raise BorderMapError("the coverage frame has no CRS; set one with .set_crs(...)")
@@ -324,7 +320,7 @@ def _classes(values: Iterable[float], k: int, *, integer: bool | None
     from geo import maps
 
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a whole number ≥ 1, not {k!r}")
+        raise InvalidArgument(f"k must be a whole number ≥ 1, not {k!r}")
     v = np.asarray(values if isinstance(values, (np.ndarray, pd.Series)) else list(values),
                    dtype=float)
     finite = v[np.isfinite(v)]
@@ -430,7 +426,7 @@ def date_text(value: object, lang: str) -> str:
 def is_dien_bien(cov: pd.DataFrame) -> bool:
     """Return whether the frame is Điện Biên (the province the published figures describe)."""
     if "province_code" in cov and len(cov):
-        return str(cov["province_code"].iloc[0]) == "11"
+        return _is_dien_bien_code(cov["province_code"].iloc[0])
     return str(cov.attrs.get("province", "")).endswith("Điện Biên")
 
 

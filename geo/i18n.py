@@ -14,8 +14,16 @@ Examples
 
 from __future__ import annotations
 
-from geo.coverage import METRICS
-from geo.settings import APPROXIMATE_NOTE, APPROXIMATE_NOTE_VI, SAMPLE_NOTE, SAMPLE_NOTE_VI
+from geo.reference import APPROXIMATE_NOTE, APPROXIMATE_NOTE_VI, SAMPLE_NOTE, SAMPLE_NOTE_VI
+
+#: Map metric labels: key → (Vietnamese, English).
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "total_police": ("Tổng số công an", "Total police"),
+    "police_per_100km2": ("Công an / 100 km²", "Police per 100 km²"),
+    "staffing_gap": ("Thiếu biên chế (số vị trí)", "Staffing gap (missing posts)"),
+    "reinforcements": ("Tăng cường", "Reinforcements"),
+    "border_km": ("Chiều dài biên giới (km)", "Border length (km)"),
+}
 
 #: Supported languages; the first is the default.
 LANGUAGES = ("vi", "en")
@@ -254,8 +262,8 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
 
 
 def metric_label(metric: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Return the label of a map metric (a key of :data:`geo.coverage.METRICS`)."""
-    en, vi = METRICS[metric]
+    """Return the label of a map metric (a key of :data:`METRIC_LABELS`)."""
+    vi, en = METRIC_LABELS[metric]
     return en if lang == "en" else vi
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import os
 from collections.abc import Sequence
 
 import branca.colormap
@@ -35,7 +34,7 @@ from folium.template import Template
 
 from geo._errors import BorderMapError
 from geo.i18n import country_label, metric_label, t
-from geo.settings import DISPLAY_CRS, METRIC_CRS
+from geo.settings import DISPLAY_CRS, METRIC_CRS, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def _esc(value: object) -> str:
 
 def default_tiles() -> str:
     """Return the tile setting from ``BORDERMAP_TILES`` (default ``"offline"``)."""
-    return check_tiles(os.environ.get(TILES_ENV, "").strip() or "offline")
+    return check_tiles(get_settings().tiles)
 
 
 def check_tiles(tiles: str) -> str:

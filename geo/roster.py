@@ -53,7 +53,7 @@ from typing import BinaryIO, Literal
 import numpy as np
 import pandas as pd
 
-from geo._errors import RosterError
+from geo._errors import InvalidArgumentType, RosterError
 from geo._text import fold, fold_unit
 from geo.registry import find_province, load_units, province_name
 from geo.settings import DEFAULT_PROVINCE
@@ -355,7 +355,7 @@ def _read_source(path_or_bytes: object, source_name: str | None
         if isinstance(data, str):
             data = data.encode("utf-8")
         return bytes(data), name, None
-    raise TypeError(
+    raise InvalidArgumentType(
         "path_or_bytes must be a path, bytes or a binary file object, "
         f"not {type(path_or_bytes).__name__}"
     )

@@ -24,11 +24,11 @@ import logging
 import numpy as np
 import pandas as pd
 
-from geo.settings import SAMPLE_NOTE
+from geo._errors import InvalidArgument
+from geo.reference import PUBLISHED_STAFF, SAMPLE_NOTE
 
 log = logging.getLogger(__name__)
 
-PUBLISHED_STAFF = {"chiefs": 115, "deputies": 153, "officers": 332, "reinforcements": 28}
 SAMPLE_AS_OF = "2021-12-31"
 
 SAMPLE_COLUMNS = ["commune_code", "commune_name", "district", "chiefs", "deputies", "officers",
@@ -67,7 +67,7 @@ def build_sample_roster(communes: pd.DataFrame) -> pd.DataFrame:
     xa = communes[communes["unit_type"] == "Xã"].sort_values("code").reset_index(drop=True)
     n = len(xa)
     if n == 0:
-        raise ValueError("no xã among the communes given")
+        raise InvalidArgument("no xã among the communes given")
     order = np.arange(n)
     border = (xa["border_countries"].fillna("") != "").to_numpy()
     area = xa["area_km2"].to_numpy(dtype=float)

@@ -1,13 +1,20 @@
-"""Paths, coordinate reference systems and defaults, in one place.
+"""Paths, coordinate reference systems, defaults and the one typed settings object.
 
-Every module reads its configuration from here, so that a deployment changes a
-path or a default in one spot (or through an environment variable).
+This is the only module that reads the environment: :func:`get_settings` turns the
+``BORDERMAP_*`` variables into a frozen :class:`Settings` object, once per distinct
+environment (so tests that change a variable see the change).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+from geo._errors import SettingsError
+from geo.reference import (APPROXIMATE_NOTE, APPROXIMATE_NOTE_VI,  # noqa: F401 (re-export)
+                           DEFAULT_PROVINCE, SAMPLE_NOTE, SAMPLE_NOTE_VI)
 
 #: Repository root (the folder that holds ``geo/``).
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +31,6 @@ DISPLAY_CRS = "EPSG:4326"
 #: Metric CRS for lengths, areas, distances and buffers (UTM zone 48N).
 METRIC_CRS = "EPSG:32648"
 
-#: The province the service starts with.
-DEFAULT_PROVINCE = "Điện Biên"
-
 #: Administrative vintages: the 2020 map (to 30 June 2025) and the 2025 map.
 VINTAGES = ("2020", "2025")
 
@@ -40,19 +44,91 @@ BORDER_MIN_SHARED_KM = 1.0
 #: Neighbouring countries of Vietnam (ISO 3166 alpha-3).
 NEIGHBOURS = ("CHN", "KHM", "LAO")
 
-#: Provenance notes shown wherever the embedded layer or sample data appear.
-APPROXIMATE_NOTE = (
-    "Approximate boundaries: Voronoi tessellation of official commune centroids "
-    "(vietnamadminunits registry), clipped to Natural Earth 1:10m — not official lines."
-)
-APPROXIMATE_NOTE_VI = "Ranh giới gần đúng — không phải ranh giới chính thức."
-SAMPLE_NOTE = "Sample data — not real assignments."
-SAMPLE_NOTE_VI = "Dữ liệu mẫu — không phải phân công thực tế."
+#: Default upload size limit (MB).
+DEFAULT_MAX_UPLOAD_MB = 50.0
+
+#: Environment variables read by :func:`get_settings`.
+ENV_VARS = ("BORDERMAP_HOME", "BORDERMAP_USERS", "BORDERMAP_AUDIT_DB", "BORDERMAP_ROLE_MAP",
+            "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings, read from the environment by :func:`get_settings`.
+
+    Attributes
+    ----------
+    home : Path
+        Data folder for stored rosters, users and logs (``BORDERMAP_HOME``, default ``./var``).
+    users_file : Path
+        Users file (``BORDERMAP_USERS``, default ``<home>/users.json``).
+    audit_db : Path
+        Audit database (``BORDERMAP_AUDIT_DB``, default ``<home>/audit.sqlite``).
+    role_map_file : Path
+        OIDC group/e-mail → role map (``BORDERMAP_ROLE_MAP``, default ``<home>/roles.json``).
+    role_map_explicit : bool
+        True when ``BORDERMAP_ROLE_MAP`` was set (then the file must exist).
+    tiles : str
+        Basemap setting (``BORDERMAP_TILES``): ``offline`` (default), ``osm`` or a URL template.
+    max_upload_mb_raw : str
+        ``BORDERMAP_MAX_UPLOAD_MB`` as given (validated by :attr:`max_upload_bytes`).
+    """
+
+    home: Path
+    users_file: Path
+    audit_db: Path
+    role_map_file: Path
+    role_map_explicit: bool
+    tiles: str
+    max_upload_mb_raw: str
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """Upload size limit in bytes.
+
+        Raises
+        ------
+        SettingsError
+            ``BORDERMAP_MAX_UPLOAD_MB`` is not a positive number.
+        """
+        raw = self.max_upload_mb_raw
+        if not raw:
+            return int(DEFAULT_MAX_UPLOAD_MB * 1_000_000)
+        try:
+            mb = float(raw)
+        except ValueError:
+            mb = float("nan")
+        if not mb > 0 or mb == float("inf"):
+            raise SettingsError(f"BORDERMAP_MAX_UPLOAD_MB={raw!r} is not a positive number of MB")
+        return int(mb * 1_000_000)
+
+
+@lru_cache(maxsize=8)
+def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
+    values = dict(env)
+    home = Path(values.get("BORDERMAP_HOME") or "var").expanduser().resolve()
+
+    def path(name: str, default: str) -> Path:
+        raw = values.get(name)
+        return Path(raw).expanduser().resolve() if raw else home / default
+
+    return Settings(
+        home=home,
+        users_file=path("BORDERMAP_USERS", "users.json"),
+        audit_db=path("BORDERMAP_AUDIT_DB", "audit.sqlite"),
+        role_map_file=(Path(values["BORDERMAP_ROLE_MAP"]) if values.get("BORDERMAP_ROLE_MAP")
+                       else home / "roles.json"),
+        role_map_explicit=bool(values.get("BORDERMAP_ROLE_MAP")),
+        tiles=(values.get("BORDERMAP_TILES") or "").strip() or "offline",
+        max_upload_mb_raw=(values.get("BORDERMAP_MAX_UPLOAD_MB") or "").strip(),
+    )
+
+
+def get_settings() -> Settings:
+    """Return the settings for the current environment (cached per distinct environment)."""
+    return _settings_for(tuple((k, os.environ.get(k, "")) for k in ENV_VARS))
 
 
 def bordermap_home() -> Path:
-    """Return the data folder for stored rosters, users and logs.
-
-    Taken from the ``BORDERMAP_HOME`` environment variable; ``./var/`` when unset.
-    """
-    return Path(os.environ.get("BORDERMAP_HOME", "var")).resolve()
+    """Return the data folder for stored rosters, users and logs (:attr:`Settings.home`)."""
+    return get_settings().home

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo._errors import RosterError, StorageError
+from geo._errors import InvalidArgument, InvalidArgumentType, RosterError, StorageError
 from geo.roster import (
     COUNT_COLUMNS,
     MAX_COUNT,
@@ -353,10 +353,10 @@ class SQLiteRosterStore(RosterStore):
             province = province or DEFAULT_PROVINCE
             vintage = vintage or "2020"
         else:
-            raise TypeError("report_or_frame must be a ValidationReport or a DataFrame, "
+            raise InvalidArgumentType("report_or_frame must be a ValidationReport or a DataFrame, "
                             f"not {type(report_or_frame).__name__}")
         if kind not in _KINDS:
-            raise ValueError(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
+            raise InvalidArgument(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
         rows = list(zip(
             frame["commune_code"].tolist(),
             *(frame[c].astype(int).tolist() for c in COUNT_COLUMNS),

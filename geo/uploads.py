@@ -35,7 +35,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from geo._errors import BorderMapError
+from geo._errors import InvalidArgument, InvalidArgumentType, SettingsError, UploadError
+from geo.settings import DEFAULT_MAX_UPLOAD_MB, get_settings  # noqa: F401 (re-export)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,6 @@ ZIP_MEMBER_SUFFIXES = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", "
                        ".geojson", ".json")
 
 #: Default upload limit in megabytes (``$BORDERMAP_MAX_UPLOAD_MB`` overrides it).
-DEFAULT_MAX_UPLOAD_MB = 50.0
 
 #: Most members an archive may hold.
 MAX_ZIP_MEMBERS = 200
@@ -81,10 +81,6 @@ _DBF_VERSIONS = frozenset({0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63,
 _SHP_MAGIC = b"\x00\x00\x27\x0a"
 
 
-class UploadError(BorderMapError):
-    """An uploaded file was refused before parsing (size, type, unsafe archive…)."""
-
-
 def max_upload_bytes() -> int:
     """Return the upload size limit in bytes (``$BORDERMAP_MAX_UPLOAD_MB``, default 50 MB).
 
@@ -93,16 +89,10 @@ def max_upload_bytes() -> int:
     UploadError
         The environment variable is not a positive number.
     """
-    raw = os.environ.get("BORDERMAP_MAX_UPLOAD_MB", "").strip()
-    if not raw:
-        return int(DEFAULT_MAX_UPLOAD_MB * 1_000_000)
     try:
-        mb = float(raw)
-    except ValueError:
-        mb = float("nan")
-    if not mb > 0 or mb == float("inf"):
-        raise UploadError(f"BORDERMAP_MAX_UPLOAD_MB={raw!r} is not a positive number of MB")
-    return int(mb * 1_000_000)
+        return get_settings().max_upload_bytes
+    except SettingsError as err:
+        raise UploadError(str(err)) from err
 
 
 def safe_filename(name: str) -> str:
@@ -272,9 +262,9 @@ def check_upload(name: str, data: bytes, *, kind: UploadKind) -> str:
         ``kind`` is unknown (a programming error).
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise InvalidArgument(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+        raise InvalidArgumentType(f"data must be bytes, not {type(data).__name__}")
     safe = safe_filename(name)
     limit = max_upload_bytes()
     if len(data) > limit:

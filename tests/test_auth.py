@@ -10,6 +10,7 @@ import unicodedata
 
 import pytest
 
+from geo._errors import BorderMapError
 from geo import audit, auth
 from geo.auth import AccessDenied, AuthError, RateLimiter, SignInLocked, User
 from geo.cli import main
@@ -308,7 +309,7 @@ def test_require_role_without_user_and_unknown_action():
         auth.require_role(None, "upload")
     with pytest.raises(ValueError, match="unknown action 'fly'"):
         auth.require_role(User("a", "admin"), "fly")
-    assert issubclass(AccessDenied, auth.BorderMapError)
+    assert issubclass(AccessDenied, BorderMapError)
 
 
 def test_role_for_identity_users_file():

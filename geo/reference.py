@@ -1,0 +1,65 @@
+"""Published figures, province codes, belts and provenance notes: reference data in one place.
+
+Every figure here is a public statement quoted with its source (see
+``shared/reference/FACTS.md``); code compares computed values against these and
+never hard-codes them elsewhere.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Mapping
+
+#: Registry code of Điện Biên province (2020 and 2025 maps).
+DIEN_BIEN_CODE = "11"
+
+#: The province the service starts with.
+DEFAULT_PROVINCE = "Điện Biên"
+
+#: Published figures for Điện Biên (FACTS.md): staff placed by the provincial police
+#: (chiefs, deputy chiefs, officers), Ministry reinforcements, unit counts, border
+#: lengths and natural area.
+PUBLISHED: Mapping[str, float] = MappingProxyType({
+    "chiefs": 115, "deputies": 153, "officers": 332, "reinforcements": 28,
+    "communes_2020": 129, "xa_2020": 115, "communes_2025": 45,
+    "border_km_lao": 414.712, "border_km_chn": 40.86, "area_km2": 9541,
+})
+
+#: Published staff totals (the sample roster reproduces them exactly).
+PUBLISHED_STAFF: Mapping[str, int] = MappingProxyType(
+    {k: int(PUBLISHED[k]) for k in ("chiefs", "deputies", "officers", "reinforcements")})
+
+#: Published land-border lengths of Điện Biên province (km). Laos: UBND tỉnh Điện Biên,
+#: văn bản 3667/UBND-NC (13/12/2017), after the Vietnam–Laos border map set signed
+#: 16/3/2016 (414.712 km: 358.982 km on land, 55.73 km along rivers and streams).
+#: China (Yunnan): 40.86 km.
+PUBLISHED_BORDER_KM_DIEN_BIEN: Mapping[str, float] = MappingProxyType(
+    {"LAO": PUBLISHED["border_km_lao"], "CHN": PUBLISHED["border_km_chn"]})
+
+#: Source line printed beside the published border lengths.
+PUBLISHED_BORDER_SOURCE = ("UBND tỉnh Điện Biên 3667/UBND-NC (2017) — Laos 414.712 km; "
+                           "China 40.86 km")
+
+#: Map metrics a commune can be shaded by (labels in :mod:`geo.i18n`).
+METRIC_KEYS = ("total_police", "police_per_100km2", "staffing_gap", "reinforcements",
+               "border_km")
+
+#: Border belts, nearest first.
+BELTS = ("border", "second-line", "interior")
+
+#: Border-country filters offered to planners.
+COUNTRY_FILTERS = ("all", "any", "LAO", "CHN", "both", "none")
+
+#: Provenance notes shown wherever the embedded layer or sample data appear.
+APPROXIMATE_NOTE = (
+    "Approximate boundaries: Voronoi tessellation of official commune centroids "
+    "(vietnamadminunits registry), clipped to Natural Earth 1:10m — not official lines."
+)
+APPROXIMATE_NOTE_VI = "Ranh giới gần đúng — không phải ranh giới chính thức."
+SAMPLE_NOTE = "Sample data — not real assignments."
+SAMPLE_NOTE_VI = "Dữ liệu mẫu — không phải phân công thực tế."
+
+
+def is_dien_bien(province_code: object) -> bool:
+    """Return True when ``province_code`` is Điện Biên's registry code."""
+    return str(province_code) == DIEN_BIEN_CODE
