@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 #: Actions the project records (others are accepted if they match :data:`ACTION_PATTERN`).
 KNOWN_ACTIONS = ("signin", "signout", "roster.import", "roster.restore", "boundaries.accept",
+                 "boundaries.remove",
                  "export", "users.add", "users.remove", "users.passwd", "users.role")
 
 #: What an action name may look like.

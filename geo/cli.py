@@ -20,7 +20,9 @@ from typing import Callable
 
 import pandas as pd
 
-from geo._errors import BorderMapError
+from geo import services
+from geo._errors import BorderMapError, RosterError
+from geo.reference import SAMPLE_NOTE
 from geo.settings import (BORDER_MIN_SHARED_KM, BORDER_TOLERANCE_M, DEFAULT_PROVINCE,
                           DEFAULT_VINTAGE, VINTAGES)
 
@@ -43,7 +45,6 @@ def _provenance(gdf) -> None:
     elif "note" in gdf and len(gdf):
         _note(str(gdf["note"].iloc[0]))
     if gdf.attrs.get("sample_roster"):
-        from geo.reference import SAMPLE_NOTE
         _note(SAMPLE_NOTE)
 
 
@@ -91,13 +92,8 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 def cmd_build_default(args: argparse.Namespace) -> int:
     """Rebuild the embedded approximate layers for Điện Biên into data/shapefiles/."""
-    from geo.boundaries import build_default_layers, write_embedded_layers
-    from geo.settings import SHAPEFILE_DIR
-
-    out_dir = Path(args.out) if args.out else SHAPEFILE_DIR
     _note("building the nationwide tessellation (about 10,000 communes)…")
-    layers = build_default_layers()
-    paths = write_embedded_layers(layers, out_dir=out_dir)
+    layers, paths = services.build_default_layers(Path(args.out) if args.out else None)
     for name, gdf in layers.items():
         print(f"{name}: {len(gdf)} features")
     for p in paths:
@@ -107,16 +103,8 @@ def cmd_build_default(args: argparse.Namespace) -> int:
 
 def cmd_build_sample_roster(args: argparse.Namespace) -> int:
     """Regenerate data/sample_roster.csv (synthetic; totals equal the published figures)."""
-    from geo.borders import flag_border_communes
-    from geo.boundaries import load_communes
-    from geo.sample import build_sample_roster
-    from geo.settings import SAMPLE_ROSTER
-
-    out = Path(args.out) if args.out else SAMPLE_ROSTER
-    communes = flag_border_communes(load_communes("Điện Biên", vintage="2020"))
-    roster = build_sample_roster(communes)
-    roster.to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
-    _note("Sample data — not real assignments.")
+    out, roster = services.build_sample_roster(Path(args.out) if args.out else None)
+    _note(SAMPLE_NOTE)
     totals = roster[["chiefs", "deputies", "officers", "reinforcements"]].sum()
     print(f"wrote {out}: {len(roster)} xã; " + ", ".join(f"{k} {v}" for k, v in totals.items()))
     return EXIT_OK
@@ -136,13 +124,10 @@ def _warnings_as_notes():
         _note(f"warning: {w.message}")
 
 
-def commune_table(args: argparse.Namespace):
-    """Load communes for the CLI's area options (the embedded layer or --boundaries)."""
-    from geo.boundaries import load_communes
-
-    with _warnings_as_notes():
-        return load_communes(args.province, vintage=args.vintage,
-                             boundaries=getattr(args, "boundaries", None))
+def _area(args: argparse.Namespace) -> dict:
+    """The area and border options shared by the commune commands, as keyword arguments."""
+    return {"vintage": args.vintage, "boundaries": getattr(args, "boundaries", None),
+            "tolerance_m": args.tolerance_m, "min_shared_km": args.min_shared_km}
 
 
 BORDER_COLUMNS = ["border_countries", "border_km_lao", "border_km_chn", "dist_to_border_km",
@@ -151,44 +136,28 @@ ROSTER_COLUMNS = ["chiefs", "deputies", "officers", "reinforcements", "total_pol
                   "police_per_100km2", "staffing_gap"]
 
 
-def flagged_table(args: argparse.Namespace):
-    """Communes with the border analysis for the CLI's area and border options."""
-    from geo.borders import flag_border_communes
-
-    return flag_border_communes(commune_table(args), tolerance_m=args.tolerance_m,
-                                min_shared_km=args.min_shared_km)
-
-
 def cmd_communes(args: argparse.Namespace) -> int:
     """Print one row per commune-level unit, with border columns (and roster columns)."""
-    if args.with_roster:
-        from geo.coverage import load_coverage
-
-        with _warnings_as_notes():
-            gdf = load_coverage(args.province, vintage=args.vintage,
-                                boundaries=args.boundaries, tolerance_m=args.tolerance_m,
-                                min_shared_km=args.min_shared_km)
-        if not gdf.attrs["sample_roster"]:
-            _note(f"roster version {gdf.attrs['roster_version']} "
-                  f"({gdf.attrs['roster_source']})")
-        columns = COMMUNE_COLUMNS + BORDER_COLUMNS + ROSTER_COLUMNS
-    else:
-        gdf = flagged_table(args)
-        columns = COMMUNE_COLUMNS + BORDER_COLUMNS
+    with _warnings_as_notes():
+        if args.with_roster:
+            gdf = services.load_coverage(args.province, **_area(args))
+        else:
+            gdf = services.flag_communes(args.province, **_area(args))
+    if args.with_roster and not gdf.attrs["sample_roster"]:
+        _note(f"roster version {gdf.attrs['roster_version']} ({gdf.attrs['roster_source']})")
+    columns = COMMUNE_COLUMNS + BORDER_COLUMNS + (ROSTER_COLUMNS if args.with_roster else [])
     _provenance(gdf)
     write_table(gdf, args.format, columns=columns)
     return EXIT_OK
 
 
-COUNTRY_CHOICES = ("LAO", "CHN", "any")
+COUNTRY_CHOICES = services.BORDER_COUNTRY_CHOICES
 
 
 def cmd_border_communes(args: argparse.Namespace) -> int:
     """Print the border communes (optionally of one country)."""
-    gdf = flagged_table(args)
-    bc = gdf["border_countries"].fillna("")
-    keep = bc != "" if args.country == "any" else bc.str.contains(args.country)
-    out = gdf[keep.to_numpy()]
+    with _warnings_as_notes():
+        out, gdf = services.border_communes(args.province, country=args.country, **_area(args))
     columns = ["code", "name", "district", "border_countries", "border_km_lao", "border_km_chn",
                "dist_to_border_km", "border_belt"]
     _provenance(gdf)
@@ -200,48 +169,24 @@ def cmd_border_communes(args: argparse.Namespace) -> int:
 
 def cmd_border_summary(args: argparse.Namespace) -> int:
     """Print per country the border communes and total border length, beside published figures."""
-    from geo.borders import summarize_borders
-    from geo.reference import (PUBLISHED_BORDER_KM_DIEN_BIEN, PUBLISHED_BORDER_SOURCE,
-                               is_dien_bien)
-    from geo._text import fold
-    from geo.registry import find_province
-
-    gdf = flagged_table(args)
-    is_dien_bien = (fold(args.province) != "all"
-                    and is_dien_bien(find_province(args.province, vintage=args.vintage)))
-    summary = summarize_borders(gdf, published=PUBLISHED_BORDER_KM_DIEN_BIEN
-                                if is_dien_bien else None)
-    summary = summary[(summary["n_border_communes"] > 0) | summary.get(
-        "published_km", summary["border_km"]).notna() & (summary["iso3"] != "KHM")]
-    if "published_km" in summary:
-        summary = summary.assign(
-            difference_pct=(summary["border_km"] - summary["published_km"])
-            / summary["published_km"] * 100)
-    _provenance(gdf)
-    if is_dien_bien:
-        _note(f"published: {PUBLISHED_BORDER_SOURCE}")
-    write_table(summary, "csv")
+    with _warnings_as_notes():
+        result = services.border_summary(args.province, **_area(args))
+    _provenance(result.flagged)
+    if result.published_source:
+        _note(f"published: {result.published_source}")
+    write_table(result.table, "csv")
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a briefing (map, table, totals) of one province as PNG, PDF or standalone HTML."""
-    from geo._text import fold
-    from geo.coverage import load_coverage
-    from geo.export import check_output_path, export_briefing
-
-    if fold(args.province) == "all":
-        raise BorderMapError("export needs one province, not 'all'")
-    out, fmt = check_output_path(args.out, fmt=args.format)  # before any slow work
     with _warnings_as_notes():
-        cov = load_coverage(args.province, vintage=args.vintage, boundaries=args.boundaries)
+        path, cov = services.export_briefing(
+            args.province, fmt=args.format, out=args.out, metric=args.metric,
+            actor=services.os_actor(), vintage=args.vintage, country=args.country,
+            boundaries=args.boundaries, title=args.title, marking=args.marking,
+            lang=args.lang)
     _provenance(cov)
-    path = export_briefing(cov, fmt=fmt, out=out, metric=args.metric, country=args.country,
-                           title=args.title, marking=args.marking, lang=args.lang)
-    from geo import audit
-
-    audit.record(_cli_actor(), "export", f"{fmt} {path.name} province={args.province} "
-                 f"vintage={args.vintage} metric={args.metric} country={args.country}")
     print(path)
     return EXIT_OK
 
@@ -255,31 +200,17 @@ def _choice_ci(choices: tuple[str, ...]) -> Callable[[str], str]:
 
 # --------------------------------------------------------------------------- roster
 
-def _border_codes(province: str, vintage: str) -> set[str]:
-    """Codes of the border communes of a province (for the reinforcement warning)."""
-    from geo.borders import flag_border_communes
-    from geo.boundaries import load_communes
-
-    flagged = flag_border_communes(load_communes(province, vintage=vintage))
-    return set(flagged.loc[flagged["border_countries"] != "", "code"])
-
-
 def _validate(args: argparse.Namespace):
-    from geo.roster import validate_roster
-
-    path = Path(args.file)
-    if not path.is_file():
-        raise BorderMapError(f"{path}: no such file")
-    report = validate_roster(path, province=args.province, vintage=args.vintage,
-                             sheet=args.sheet, border_codes=_border_codes(args.province,
-                                                                          args.vintage))
+    report = services.check_roster(Path(args.file), province=args.province,
+                                   vintage=args.vintage, sheet=args.sheet)
     table = report.to_frame()
     if len(table):
         table.to_string(sys.stdout, index=False, max_colwidth=90)
         print()
     status = "rejected" if not report.ok else "valid"
-    print(f"{path.name}: {status} — {report.kind or 'unknown'} roster, {report.n_rows} data rows, "
-          f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    print(f"{Path(args.file).name}: {status} — {report.kind or 'unknown'} roster, "
+          f"{report.n_rows} data rows, {len(report.errors)} error(s), "
+          f"{len(report.warnings)} warning(s)")
     return report
 
 
@@ -291,30 +222,19 @@ def cmd_roster_validate(args: argparse.Namespace) -> int:
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
     """Validate and store a roster as the new current version (nothing stored on errors)."""
-    from geo import audit
-    from geo.storage import open_store
-
     report = _validate(args)
-    user = args.user or _cli_actor()
-    if not report.ok:
-        audit.record(user, "roster.import", f"rejected {report.source_name}: "
-                     f"{len(report.errors)} error(s)", ok=False)
+    try:
+        version = services.import_roster(report, actor=_actor(args))
+    except RosterError:
         print("nothing was stored; the current roster is unchanged")
         return EXIT_INPUT
-    version = open_store().import_roster(report, source_name=report.source_name,
-                                         sha256=report.sha256, user=user, kind=report.kind,
-                                         province=report.province, vintage=report.vintage)
-    audit.record(user, "roster.import", f"{report.source_name} sha256={report.sha256[:12]} "
-                 f"→ version {version}")
     print(f"stored as version {version} (current)")
     return EXIT_OK
 
 
 def cmd_roster_history(args: argparse.Namespace) -> int:
     """Print every stored roster version, newest first."""
-    from geo.storage import open_store
-
-    history = open_store().history()
+    history = services.roster_store().history()
     if history.empty:
         _note("no roster imported yet: the app and CLI use the sample roster "
               "(sample data — not real assignments)")
@@ -325,12 +245,7 @@ def cmd_roster_history(args: argparse.Namespace) -> int:
 
 def cmd_roster_restore(args: argparse.Namespace) -> int:
     """Make an earlier version current again (as a new version)."""
-    from geo import audit
-    from geo.storage import open_store
-
-    user = args.user or _cli_actor()
-    version = open_store().restore(args.version, user=user)
-    audit.record(user, "roster.restore", f"version {args.version} → version {version}")
+    version = services.restore_roster(args.version, actor=_actor(args))
     print(f"restored version {args.version} as version {version} (current)")
     return EXIT_OK
 
@@ -353,12 +268,12 @@ def cmd_roster_template(args: argparse.Namespace) -> int:
 
 def _cli_actor() -> str:
     """Who runs the command, for the audit log (``cli:<os user>``)."""
-    import getpass
+    return services.os_actor().name
 
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+
+def _actor(args: argparse.Namespace) -> services.Actor:
+    """The operating-system user; ``--user`` only adds a note."""
+    return services.os_actor(getattr(args, "user", None))
 
 
 def _new_password(args: argparse.Namespace) -> tuple[str, bool]:

@@ -8,18 +8,14 @@ copy of the offline map assets.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
-import shutil
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
-from geo import auth, offline_assets
+from geo import auth, offline_assets, services
 from geo._errors import BorderMapError
-from geo.coverage import load_coverage
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
 from geo.maps import TILE_MODES, commune_features, default_tiles
 from geo.settings import DEFAULT_PROVINCE, VINTAGES, bordermap_home
@@ -243,8 +239,6 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
     """
     import tempfile
 
-    from geo.export import export_briefing
-
     if not can("export"):
         return
     language = lang()
@@ -261,16 +255,14 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
             name = f"briefing_{cov.attrs.get('vintage', '')}_{country}_{metric}.{fmt}"
             try:
                 with tempfile.TemporaryDirectory() as tmp:
-                    path = export_briefing(cov, fmt=fmt, out=Path(tmp) / name, metric=metric,
-                                           country=country, codes=codes,
-                                           title=title or None, marking=marking or None,
-                                           lang=language)
+                    path = services.write_briefing(
+                        cov, fmt=fmt, out=Path(tmp) / name, metric=metric, actor=actor(),
+                        country=country, codes=codes, title=title or None,
+                        marking=marking or None, lang=language)
                     data = path.read_bytes()
             except BorderMapError as err:
                 st.error(t("error", language, message=str(err)))
                 return
-            audit_event("export", f"{fmt} {name} metric={metric} country={country} "
-                                  f"communes={len(codes) if codes is not None else 'all'}")
             st.session_state[f"{key}_file"] = (name, data)
         ready = st.session_state.get(f"{key}_file")
         if ready:
@@ -284,9 +276,7 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
 
 @st.cache_resource(show_spinner=False)
 def _store(home: str):
-    from geo.storage import open_store
-
-    return open_store(Path(home))
+    return services.roster_store(Path(home))
 
 
 def store():
@@ -294,45 +284,14 @@ def store():
     return _store(str(bordermap_home()))
 
 
-def boundaries_dir() -> Path:
-    """Return where accepted official boundary files are kept."""
-    return bordermap_home() / "boundaries"
+def actor() -> services.Actor:
+    """Return who is acting in this session, for store history and the audit log."""
+    return services.Actor(name=user_name(), client=client_id())
 
 
 def current_boundaries(vintage: str) -> Path | None:
     """Return the accepted official boundaries file for ``vintage``, or None (embedded layer)."""
-    pointer = boundaries_dir() / f"current_{vintage}.txt"
-    if not pointer.is_file():
-        return None
-    path = boundaries_dir() / pointer.read_text(encoding="utf-8").strip()
-    return path if path.is_file() else None
-
-
-def keep_boundaries(dataset: Path, vintage: str) -> Path:
-    """Copy an accepted boundaries dataset (with its shapefile sidecars) and make it current.
-
-    The files go to ``BORDERMAP_HOME/boundaries/<vintage>/<UTC time>/``; earlier
-    files are kept. Returns the kept dataset's path.
-    """
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = boundaries_dir() / vintage / stamp
-    target.mkdir(parents=True, exist_ok=False)
-    for part in dataset.parent.iterdir():
-        if part.is_file() and part.stem == dataset.stem:
-            shutil.copy2(part, target / part.name)
-    pointer = boundaries_dir() / f"current_{vintage}.txt"
-    tmp = pointer.with_suffix(".tmp")
-    tmp.write_text(str((target / dataset.name).relative_to(boundaries_dir())), encoding="utf-8")
-    os.replace(tmp, pointer)
-    log.info("boundaries %s kept for %s at %s", dataset.name, vintage, target)
-    return target / dataset.name
-
-
-def forget_boundaries(vintage: str) -> None:
-    """Go back to the embedded layer for ``vintage`` (the kept files stay on disk)."""
-    pointer = boundaries_dir() / f"current_{vintage}.txt"
-    if pointer.exists():
-        pointer.unlink()
+    return services.current_boundaries(DEFAULT_PROVINCE, vintage=vintage)
 
 
 def data_version(vintage: str) -> tuple[str, str, float]:
@@ -342,7 +301,11 @@ def data_version(vintage: str) -> tuple[str, str, float]:
     except BorderMapError as err:
         log.warning("roster store unavailable: %s", err)
         token = "no-store"
-    path = current_boundaries(vintage)
+    try:
+        path = current_boundaries(vintage)
+    except BorderMapError as err:
+        log.warning("boundary store unavailable: %s", err)
+        path = None
     return token, str(path or ""), (path.stat().st_mtime if path else 0.0)
 
 
@@ -350,9 +313,8 @@ def data_version(vintage: str) -> tuple[str, str, float]:
 def _coverage(vintage: str, boundaries: str, mtime: float, token: str, home: str
               ) -> gpd.GeoDataFrame:
     del mtime, token  # cache-key parts only
-    store_obj = _store(home)
-    return load_coverage(DEFAULT_PROVINCE, vintage=vintage, boundaries=boundaries or None,
-                         store=store_obj)
+    return services.load_coverage(DEFAULT_PROVINCE, vintage=vintage,
+                                  boundaries=boundaries or None, store=_store(home))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

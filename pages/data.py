@@ -8,9 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import BorderMapError
-from geo.boundaries import load_official_boundaries
+from geo import services
 from geo.i18n import t
-from geo.roster import validate_roster
 from geo.settings import DEFAULT_PROVINCE, VINTAGES
 from geo.uploads import check_upload, staged_uploads
 from pages import _common as common
@@ -38,7 +37,7 @@ def _check_boundaries(files: tuple[tuple[str, bytes], ...], vintage: str) -> dic
     with staged_uploads(list(files), kind="boundaries") as path, \
             warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        gdf = load_official_boundaries(path, province=DEFAULT_PROVINCE, vintage=vintage)
+        gdf = services.check_boundaries(path, province=DEFAULT_PROVINCE, vintage=vintage)
     return {"matched": pd.DataFrame(gdf[["code", "name", "district", "area_km2"]]),
             "unmatched": list(gdf.attrs.get("unmatched", [])),
             "missing": list(gdf.attrs.get("missing", [])),
@@ -68,9 +67,8 @@ with tab_roster:
         if name is not None:
             pending = st.session_state.get("pending_roster")
             if pending is None or pending[0] != (name, len(data), hash(data)):
-                border_codes = set(common.coverage("2020").query("border_countries != ''")["code"])
-                report = validate_roster(data, source_name=name, province=DEFAULT_PROVINCE,
-                                         vintage="2020", border_codes=border_codes)
+                report = services.check_roster(data, source_name=name,
+                                               province=DEFAULT_PROVINCE, vintage="2020")
                 st.session_state["pending_roster"] = ((name, len(data), hash(data)), report)
             report = st.session_state["pending_roster"][1]
             st.subheader(t("validation_report", lang))
@@ -93,15 +91,11 @@ with tab_roster:
                 if a.button(t("accept", lang), type="primary", key="roster_accept"):
                     common.require("import")
                     try:
-                        version = store.import_roster(
-                            report, source_name=report.source_name, sha256=report.sha256,
-                            user=common.user_name(), kind=report.kind,
-                            province=report.province, vintage=report.vintage)
+                        version = services.import_roster(report, actor=common.actor(),
+                                                         store=store)
                     except BorderMapError as err:
                         st.error(t("error", lang, message=str(err)))
                     else:
-                        common.audit_event("roster.import", f"{report.source_name} "
-                                           f"sha256={report.sha256[:12]} → version {version}")
                         _reset(("success", t("stored", lang, version=version)))
                         st.rerun()
                 if c.button(t("cancel", lang), key="roster_cancel"):
@@ -116,7 +110,9 @@ with tab_bounds:
         else:
             st.caption(t("boundaries_current", lang, vintage=v, source=path.name))
             if st.button(t("boundaries_remove", lang) + f" ({v})", key=f"bnd_forget_{v}"):
-                common.forget_boundaries(v)
+                common.require("import")
+                services.remove_boundaries(actor=common.actor(), province=DEFAULT_PROVINCE,
+                                           vintage=v)
                 st.session_state["flash"] = ("info", t("boundaries_embedded", lang, vintage=v))
                 st.rerun()
     b_vintage = common.choice("radio", t("vintage", lang), VINTAGES, state="bnd_vintage",
@@ -148,13 +144,14 @@ with tab_bounds:
             if a.button(t("accept", lang), type="primary", key="bnd_accept"):
                 common.require("import")
                 try:
-                    with staged_uploads(list(payload), kind="boundaries") as staged:
-                        common.keep_boundaries(staged, b_vintage)
+                    with staged_uploads(list(payload), kind="boundaries") as staged, \
+                            warnings.catch_warnings(record=True):
+                        warnings.simplefilter("always")
+                        services.accept_boundaries(staged, actor=common.actor(),
+                                                   province=DEFAULT_PROVINCE, vintage=b_vintage)
                 except (BorderMapError, OSError) as err:
                     st.error(t("error", lang, message=str(err)))
                 else:
-                    common.audit_event("boundaries.accept", f"{result['source']} vintage="
-                                       f"{b_vintage}: {len(result['matched'])} units")
                     _reset(("success", t("boundaries_stored", lang, vintage=b_vintage)))
                     st.rerun()
             if c.button(t("cancel", lang), key="bnd_cancel"):
@@ -173,11 +170,11 @@ with tab_history:
             if st.button(t("restore_button", lang), key="restore_go"):
                 common.require("restore")
                 try:
-                    new = store.restore(int(version), user=common.user_name())
+                    new = services.restore_roster(int(version), actor=common.actor(),
+                                                  store=store)
                 except BorderMapError as err:
                     st.error(t("error", lang, message=str(err)))
                 else:
-                    common.audit_event("roster.restore", f"version {version} → version {new}")
                     st.session_state["flash"] = ("success",
                                                  t("restored", lang, version=version)
                                                  + f" (v{new})")

@@ -1,0 +1,361 @@
+"""Use cases shared by the app and the CLI: the one workflow layer.
+
+Pages and CLI handlers only parse input, call one function here and show the
+result. Each use case that changes stored state writes its audit event here, so
+the app and the command line cannot drift apart: import a roster, restore a
+version, accept or remove an official boundary file, export a briefing.
+Boundary files accepted anywhere (app or CLI) are kept in the
+:class:`~geo.stores.boundaries.BoundaryStore` and used everywhere.
+
+Examples
+--------
+>>> from geo import services
+>>> cov = services.load_coverage("Điện Biên", vintage="2025")  # doctest: +SKIP
+>>> report = services.check_roster("roster.csv", province="Điện Biên")  # doctest: +SKIP
+>>> services.import_roster(report, actor=services.os_actor())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import audit
+from geo._errors import InvalidArgument, RosterError
+from geo._text import fold
+from geo.reference import PUBLISHED_BORDER_KM_DIEN_BIEN, PUBLISHED_BORDER_SOURCE, is_dien_bien
+from geo.settings import (BORDER_MIN_SHARED_KM, BORDER_TOLERANCE_M, DEFAULT_PROVINCE,
+                          DEFAULT_VINTAGE)
+from geo.stores.boundaries import BoundaryStore
+
+log = logging.getLogger(__name__)
+
+#: Border-country choices of :func:`border_communes`.
+BORDER_COUNTRY_CHOICES = ("LAO", "CHN", "any")
+
+
+# --------------------------------------------------------------------------- actors
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, for store history and the audit log.
+
+    Attributes
+    ----------
+    name : str
+        Account name (app) or ``cli:<operating-system user>`` (CLI).
+    client : str
+        Where the request came from (remote address, ``"cli"``).
+    note : str
+        Free text the caller adds (e.g. the CLI's ``--user``), kept beside the name.
+    """
+
+    name: str
+    client: str = ""
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """Name with the note, as written into history."""
+        return f"{self.name} ({self.note})" if self.note else self.name
+
+
+def os_actor(note: str | None = None) -> Actor:
+    """Return the actor of a command-line call: the operating-system user."""
+    try:
+        name = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        name = "cli"
+    return Actor(name=name, client="cli", note=(note or "").strip())
+
+
+def _record(actor: Actor, action: str, detail: str, *, ok: bool = True) -> None:
+    note = f" [note: {actor.note}]" if actor.note else ""
+    audit.record(actor.name, action, detail + note, ok=ok, client=actor.client or None)
+
+
+# --------------------------------------------------------------------------- layers
+
+def _province_code(province: str | None, vintage: str) -> str | None:
+    from geo.registry import find_province
+
+    if province is None or fold(province) == "all":
+        return None
+    return find_province(province, vintage=vintage)
+
+
+def current_boundaries(province: str | None, *, vintage: str,
+                       home: Path | None = None) -> Path | None:
+    """Return the official boundary file accepted for a province and map, or None."""
+    code = _province_code(province, vintage)
+    return None if code is None else BoundaryStore(home).current(code, vintage)
+
+
+def _boundaries_for(province: str | None, vintage: str, boundaries: str | Path | None,
+                    home: Path | None) -> str | Path | None:
+    if boundaries is not None:
+        return boundaries
+    return current_boundaries(province, vintage=vintage, home=home)
+
+
+def load_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
+                  boundaries: str | Path | None = None,
+                  home: Path | None = None) -> gpd.GeoDataFrame:
+    """Return a province's communes: a given file, else an accepted one, else the embedded layer.
+
+    See :func:`geo.boundaries.load_communes` for the columns and errors.
+    """
+    from geo import boundaries as layer
+
+    return layer.load_communes(province, vintage=vintage,
+                               boundaries=_boundaries_for(province, vintage, boundaries, home))
+
+
+def flag_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
+                  boundaries: str | Path | None = None,
+                  tolerance_m: float = BORDER_TOLERANCE_M,
+                  min_shared_km: float = BORDER_MIN_SHARED_KM,
+                  home: Path | None = None) -> gpd.GeoDataFrame:
+    """Return :func:`load_communes` with the border analysis columns."""
+    from geo.borders import flag_border_communes
+
+    return flag_border_communes(
+        load_communes(province, vintage=vintage, boundaries=boundaries, home=home),
+        tolerance_m=tolerance_m, min_shared_km=min_shared_km)
+
+
+def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
+                  boundaries: str | Path | None = None,
+                  tolerance_m: float = BORDER_TOLERANCE_M,
+                  min_shared_km: float = BORDER_MIN_SHARED_KM,
+                  store=None, home: Path | None = None) -> gpd.GeoDataFrame:
+    """Return one province's communes with border analysis, roster and coverage metrics.
+
+    The boundary file is resolved as in :func:`load_communes`; the roster comes from
+    ``store`` (default: the roster store of ``home``). See
+    :func:`geo.coverage.load_coverage`.
+    """
+    from geo import coverage
+
+    if store is None:
+        store = roster_store(home)
+    return coverage.load_coverage(
+        province, vintage=vintage, store=store, tolerance_m=tolerance_m,
+        min_shared_km=min_shared_km,
+        boundaries=_boundaries_for(province, vintage, boundaries, home))
+
+
+def border_communes(province: str | None = DEFAULT_PROVINCE, *, country: str = "any",
+                    vintage: str = DEFAULT_VINTAGE, boundaries: str | Path | None = None,
+                    tolerance_m: float = BORDER_TOLERANCE_M,
+                    min_shared_km: float = BORDER_MIN_SHARED_KM,
+                    home: Path | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return ``(border communes of country, all communes flagged)``.
+
+    ``country`` is ``LAO``, ``CHN`` or ``any`` (any border commune).
+    """
+    if country not in BORDER_COUNTRY_CHOICES:
+        raise InvalidArgument(f"country must be one of {', '.join(BORDER_COUNTRY_CHOICES)}, "
+                              f"not {country!r}")
+    flagged = flag_communes(province, vintage=vintage, boundaries=boundaries,
+                            tolerance_m=tolerance_m, min_shared_km=min_shared_km, home=home)
+    bc = flagged["border_countries"].fillna("")
+    keep = bc != "" if country == "any" else bc.str.contains(country)
+    return flagged[keep.to_numpy()], flagged
+
+
+@dataclass(frozen=True)
+class BorderSummary:
+    """Per-country border figures of a province, with the published lengths where known."""
+
+    table: pd.DataFrame
+    flagged: gpd.GeoDataFrame
+    published_source: str | None
+
+
+def border_summary(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
+                   boundaries: str | Path | None = None,
+                   tolerance_m: float = BORDER_TOLERANCE_M,
+                   min_shared_km: float = BORDER_MIN_SHARED_KM,
+                   home: Path | None = None) -> BorderSummary:
+    """Return per country the border communes and border length, beside published figures.
+
+    Countries with no border commune are left out, except those with a published
+    length (Điện Biên: Laos and China).
+    """
+    from geo.borders import summarize_borders
+
+    flagged = flag_communes(province, vintage=vintage, boundaries=boundaries,
+                            tolerance_m=tolerance_m, min_shared_km=min_shared_km, home=home)
+    code = _province_code(province, vintage)
+    published = PUBLISHED_BORDER_KM_DIEN_BIEN if code and is_dien_bien(code) else None
+    summary = summarize_borders(flagged, published=published)
+    summary = summary[(summary["n_border_communes"] > 0) | summary.get(
+        "published_km", summary["border_km"]).notna() & (summary["iso3"] != "KHM")]
+    if "published_km" in summary:
+        summary = summary.assign(
+            difference_pct=(summary["border_km"] - summary["published_km"])
+            / summary["published_km"] * 100)
+    return BorderSummary(summary, flagged, PUBLISHED_BORDER_SOURCE if published else None)
+
+
+def build_default_layers(out_dir: Path | None = None) -> tuple[dict, list[Path]]:
+    """Rebuild the embedded approximate layers; return ``(layers, written paths)``."""
+    from geo.boundaries import build_default_layers as build, write_embedded_layers
+    from geo.settings import SHAPEFILE_DIR
+
+    layers = build()
+    return layers, write_embedded_layers(layers, out_dir=out_dir or SHAPEFILE_DIR)
+
+
+def build_sample_roster(out: Path | None = None) -> tuple[Path, pd.DataFrame]:
+    """Regenerate the sample roster (synthetic; totals equal the published figures)."""
+    from geo.sample import build_sample_roster as build
+    from geo.settings import SAMPLE_ROSTER
+
+    out = Path(out) if out else SAMPLE_ROSTER
+    roster = build(flag_communes(DEFAULT_PROVINCE, vintage="2020"))
+    roster.to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
+    return out, roster
+
+
+# --------------------------------------------------------------------------- official boundaries
+
+def check_boundaries(path: str | Path, *, province: str = DEFAULT_PROVINCE,
+                     vintage: str = DEFAULT_VINTAGE) -> gpd.GeoDataFrame:
+    """Load an official boundary file for review (nothing is stored).
+
+    ``attrs`` carries ``unmatched``, ``missing``, ``encoding`` and ``source``.
+    """
+    from geo.boundaries import load_official_boundaries
+
+    return load_official_boundaries(path, province=province, vintage=vintage)
+
+
+def accept_boundaries(path: str | Path, *, actor: Actor, province: str = DEFAULT_PROVINCE,
+                      vintage: str = DEFAULT_VINTAGE, home: Path | None = None) -> Path:
+    """Check an official boundary file again, keep it and make it current (audited).
+
+    Returns
+    -------
+    Path
+        The kept copy, used from now on by the app and the CLI for this province and map.
+    """
+    gdf = check_boundaries(path, province=province, vintage=vintage)
+    code = _province_code(province, vintage)
+    kept = BoundaryStore(home).keep(Path(path), code, vintage)
+    _record(actor, "boundaries.accept", f"{gdf.attrs.get('source', Path(path).name)} "
+            f"province={code} vintage={vintage}: {len(gdf)} units")
+    return kept
+
+
+def remove_boundaries(*, actor: Actor, province: str = DEFAULT_PROVINCE,
+                      vintage: str = DEFAULT_VINTAGE, home: Path | None = None) -> bool:
+    """Go back to the embedded layer for a province and map (audited); True if one was current."""
+    code = _province_code(province, vintage)
+    removed = BoundaryStore(home).forget(code, vintage)
+    if removed:
+        _record(actor, "boundaries.remove", f"province={code} vintage={vintage}")
+    return removed
+
+
+# --------------------------------------------------------------------------- rosters
+
+def roster_store(home: Path | None = None):
+    """Return the roster store of ``home`` (default ``BORDERMAP_HOME``)."""
+    from geo.storage import open_store
+
+    return open_store(home)
+
+
+def border_codes(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
+                 home: Path | None = None) -> set[str]:
+    """Codes of a province's border communes (for the reinforcement warning)."""
+    flagged = flag_communes(province, vintage=vintage, home=home)
+    return set(flagged.loc[flagged["border_countries"] != "", "code"])
+
+
+def check_roster(source: str | Path | bytes | BinaryIO, *, source_name: str | None = None,
+                 province: str = DEFAULT_PROVINCE, vintage: str = "2020",
+                 sheet: str | None = None, home: Path | None = None):
+    """Read and validate a roster file (nothing is stored); return its ValidationReport."""
+    from geo.roster import validate_roster
+
+    if isinstance(source, (str, Path)) and not Path(source).is_file():
+        raise InvalidArgument(f"{source}: no such file")
+    return validate_roster(source, source_name=source_name, province=province,
+                           vintage=vintage, sheet=sheet,
+                           border_codes=border_codes(province, vintage=vintage, home=home))
+
+
+def import_roster(report, *, actor: Actor, store=None) -> int:
+    """Store a validated roster as the new current version (audited); return the version.
+
+    Raises
+    ------
+    RosterError
+        The report has errors: nothing is stored and the refusal is audited.
+    """
+    store = store if store is not None else roster_store()
+    if not report.ok:
+        _record(actor, "roster.import", f"rejected {report.source_name}: "
+                f"{len(report.errors)} error(s)", ok=False)
+        raise RosterError(f"{report.source_name}: {len(report.errors)} error(s); nothing was "
+                          f"stored, the current roster is unchanged", report.errors)
+    version = store.import_roster(report, source_name=report.source_name,
+                                  sha256=report.sha256, user=actor.label, kind=report.kind,
+                                  province=report.province, vintage=report.vintage)
+    _record(actor, "roster.import",
+            f"{report.source_name} sha256={report.sha256[:12]} → version {version}")
+    return version
+
+
+def restore_roster(version: int, *, actor: Actor, store=None) -> int:
+    """Make an earlier roster version current again, as a new version (audited)."""
+    store = store if store is not None else roster_store()
+    new = store.restore(int(version), user=actor.label)
+    _record(actor, "roster.restore", f"version {version} → version {new}")
+    return new
+
+
+# --------------------------------------------------------------------------- briefings
+
+def write_briefing(cov: gpd.GeoDataFrame, *, fmt: str, out: str | Path, metric: str,
+                   actor: Actor, country: str = "all", codes=None, title: str | None = None,
+                   marking: str | None = None, lang: str = "vi") -> Path:
+    """Write a briefing of a loaded coverage frame (audited); return the file written."""
+    from geo.export import export_briefing
+
+    path = export_briefing(cov, fmt=fmt, out=out, metric=metric, country=country, codes=codes,
+                           title=title, marking=marking, lang=lang)
+    _record(actor, "export", f"{fmt} {path.name} province={cov.attrs.get('province', '')} "
+            f"vintage={cov.attrs.get('vintage', '')} metric={metric} country={country} "
+            f"communes={len(list(codes)) if codes is not None else 'all'}")
+    return path
+
+
+def export_briefing(province: str = DEFAULT_PROVINCE, *, fmt: str | None, out: str | Path,
+                    metric: str, actor: Actor, vintage: str = DEFAULT_VINTAGE,
+                    country: str = "all", boundaries: str | Path | None = None,
+                    title: str | None = None, marking: str | None = None,
+                    lang: str = "vi") -> tuple[Path, gpd.GeoDataFrame]:
+    """Load a province's coverage and write its briefing (audited).
+
+    The output path and format are checked before any slow work. Returns
+    ``(file written, coverage frame)``.
+    """
+    from geo.export import check_output_path
+
+    if province is None or fold(province) == "all":
+        raise InvalidArgument("export needs one province, not 'all'")
+    out, fmt = check_output_path(out, fmt=fmt)
+    cov = load_coverage(province, vintage=vintage, boundaries=boundaries)
+    path = write_briefing(cov, fmt=fmt, out=out, metric=metric, actor=actor, country=country,
+                          title=title, marking=marking, lang=lang)
+    return path, cov
