@@ -16,6 +16,25 @@ DIEN_BIEN_CODE = "11"
 #: The province the service starts with.
 DEFAULT_PROVINCE = "Điện Biên"
 
+#: Province names users type that the registry spells otherwise (folded match), → code.
+#: The registry names Thừa Thiên Huế by its 2025 name, "Thành phố Huế".
+PROVINCE_ALIASES: Mapping[str, str] = MappingProxyType({
+    "Thừa Thiên Huế": "46", "Thừa Thiên - Huế": "46", "TT Huế": "46", "Huế": "46",
+    "TP Hồ Chí Minh": "79", "TP HCM": "79", "HCM": "79", "Sài Gòn": "79",
+    "TP Hà Nội": "01",
+})
+
+#: The 25 land-border provinces of the 2020 map (registry codes) and the countries they
+#: border (FACTS.md): China 7, Laos 10, Cambodia 10; Điện Biên and Kon Tum border two.
+LAND_BORDER_PROVINCES_2020: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "11": ("CHN", "LAO"), "12": ("CHN",), "10": ("CHN",), "02": ("CHN",), "04": ("CHN",),
+    "20": ("CHN",), "22": ("CHN",),
+    "14": ("LAO",), "38": ("LAO",), "40": ("LAO",), "42": ("LAO",), "44": ("LAO",),
+    "45": ("LAO",), "46": ("LAO",), "49": ("LAO",), "62": ("KHM", "LAO"),
+    "64": ("KHM",), "66": ("KHM",), "67": ("KHM",), "70": ("KHM",), "72": ("KHM",),
+    "80": ("KHM",), "87": ("KHM",), "89": ("KHM",), "91": ("KHM",),
+})
+
 #: Published figures for Điện Biên (FACTS.md): staff placed by the provincial police
 #: (chiefs, deputy chiefs, officers), Ministry reinforcements, unit counts, border
 #: lengths and natural area.

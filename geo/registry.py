@@ -26,6 +26,7 @@ import functools
 import json
 import logging
 import sqlite3
+import warnings
 from importlib import resources
 
 import numpy as np
@@ -33,6 +34,7 @@ import pandas as pd
 
 from geo._errors import RegistryError
 from geo._text import fold, fold_unit
+from geo.reference import LAND_BORDER_PROVINCES_2020, PROVINCE_ALIASES
 from geo.settings import VINTAGES
 
 log = logging.getLogger(__name__)
@@ -173,17 +175,42 @@ def list_provinces(vintage: str) -> pd.DataFrame:
     )
 
 
+def _province_by_name(text: str, provinces: pd.DataFrame) -> pd.DataFrame:
+    want = {fold(text), fold_unit(text)}
+    return provinces[provinces["province"].map(lambda p: bool({fold(p), fold_unit(p)} & want))]
+
+
+def _alias_code(text: str) -> str | None:
+    folded = fold_unit(text)
+    return next((code for alias, code in PROVINCE_ALIASES.items()
+                 if fold_unit(alias) == folded), None)
+
+
+def successor_provinces(code_2020: str) -> list[str]:
+    """Return the 2025 province code(s) that a 2020 province's communes became part of."""
+    units = _load_units_cached("2020")
+    old = set(units.loc[units["province_code"] == str(code_2020).zfill(2), "code"])
+    cw = _load_crosswalk_cached()
+    new = set(cw.loc[cw["old_code"].isin(old), "new_code"])
+    units25 = _load_units_cached("2025")
+    return sorted(set(units25.loc[units25["code"].isin(new), "province_code"]))
+
+
 def find_province(name: str, *, vintage: str = "2025") -> str:
     """Return the 2-digit code of a province given its name or code.
 
     Matching ignores case, diacritics and a leading "Tỉnh"/"Thành phố":
-    ``"dien bien"``, ``"Tỉnh Điện Biên"`` and ``"11"`` all give ``"11"``.
+    ``"dien bien"``, ``"Tỉnh Điện Biên"`` and ``"11"`` all give ``"11"``. Common
+    other spellings are accepted (:data:`geo.reference.PROVINCE_ALIASES`, e.g.
+    "Thừa Thiên Huế"). On the 2025 map, the name of a province that was merged on
+    1 July 2025 gives the province it became part of, with a warning.
 
     Raises
     ------
     RegistryError
         If no province, or more than one, matches.
     """
+    vintage = _validate_vintage(vintage)
     provinces = list_provinces(vintage)
     text = str(name).strip()
     if text.isdigit():
@@ -191,16 +218,47 @@ def find_province(name: str, *, vintage: str = "2025") -> str:
         if code in set(provinces["province_code"]):
             return code
         raise RegistryError(f"no province with code {text!r} in the {vintage} registry")
-    want = {fold(text), fold_unit(text)}
-    hits = provinces[provinces["province"].map(lambda p: bool({fold(p), fold_unit(p)} & want))]
+    hits = _province_by_name(text, provinces)
+    if hits.empty and (alias := _alias_code(text)) is not None:
+        hits = provinces[provinces["province_code"] == alias]
     if len(hits) == 1:
         return str(hits["province_code"].iloc[0])
     if len(hits) > 1:
         raise RegistryError(f"province name {name!r} is ambiguous: {', '.join(hits['province'])}")
+    if vintage == "2025":
+        old = _province_by_name(text, list_provinces("2020"))
+        if len(old) == 1:
+            new = successor_provinces(str(old["province_code"].iloc[0]))
+            if len(new) == 1:
+                warnings.warn(f"{old['province'].iloc[0]} became part of "
+                              f"{province_name(new[0], vintage='2025')} on 1 July 2025; "
+                              f"showing the 2025 province", UserWarning, stacklevel=2)
+                return new[0]
     raise RegistryError(
         f"no province named {name!r} in the {vintage} registry "
         f"(names are matched ignoring case and diacritics, e.g. 'dien bien')"
     )
+
+
+def find_provinces(spec: str, *, vintage: str = "2025") -> list[str] | None:
+    """Return the province codes named by ``spec``, or None for the whole country.
+
+    ``spec`` is one province, several separated by commas (``"Lai Châu,Điện Biên"``),
+    ``"border"`` (the land-border provinces: the 25 of the 2020 map, or the 2025
+    provinces they became part of) or ``"all"`` (returns None).
+    """
+    text = str(spec).strip()
+    if fold(text) == "all":
+        return None
+    if fold(text) == "border":
+        codes = list(LAND_BORDER_PROVINCES_2020)
+        if vintage == "2025":
+            codes = sorted({new for c in codes for new in successor_provinces(c)})
+        return sorted(codes)
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise RegistryError("no province named: give a name, a code, 'border' or 'all'")
+    return list(dict.fromkeys(find_province(p, vintage=vintage) for p in parts))
 
 
 def province_name(code: str, *, vintage: str = "2025") -> str:

@@ -107,14 +107,25 @@ def _boundaries_for(province: str | None, vintage: str, boundaries: str | Path |
 def load_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
                   boundaries: str | Path | None = None,
                   home: Path | None = None) -> gpd.GeoDataFrame:
-    """Return a province's communes: a given file, else an accepted one, else the embedded layer.
+    """Return communes: a given file, else an accepted one, else the embedded layer.
 
+    ``province`` is one province, several separated by commas, ``"border"`` (the
+    land-border provinces) or ``"all"``; see :func:`geo.registry.find_provinces`.
     See :func:`geo.boundaries.load_communes` for the columns and errors.
     """
     from geo import boundaries as layer
+    from geo.registry import find_provinces
 
-    return layer.load_communes(province, vintage=vintage,
-                               boundaries=_boundaries_for(province, vintage, boundaries, home))
+    codes = None if province is None else find_provinces(province, vintage=vintage)
+    if codes is not None and len(codes) > 1:
+        if boundaries is not None:
+            raise InvalidArgument("an official boundaries file covers one province, "
+                                  f"not {len(codes)}")
+        parts = [load_communes(code, vintage=vintage, home=home) for code in codes]
+        return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
+    one = None if codes is None else codes[0]
+    return layer.load_communes(one, vintage=vintage,
+                               boundaries=_boundaries_for(one, vintage, boundaries, home))
 
 
 def flag_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
