@@ -36,15 +36,11 @@ def _note(text: str) -> None:
 
 
 def _provenance(gdf) -> None:
-    """Print the provenance header for a commune frame on stderr."""
-    if "approximate" in gdf and bool(gdf["approximate"].any()):
-        from geo.reference import APPROXIMATE_NOTE
-        _note(APPROXIMATE_NOTE)
-    elif "note" in gdf and len(gdf):
-        _note(str(gdf["note"].iloc[0]))
-    if gdf.attrs.get("sample_roster"):
-        from geo.reference import SAMPLE_NOTE
-        _note(SAMPLE_NOTE)
+    """Print the provenance header for a commune frame on stderr (geo.style's notes)."""
+    from geo.style import provenance_notes
+
+    for text in provenance_notes(gdf, lang="en", details=True):
+        _note(text)
 
 
 def write_table(gdf, fmt: str, *, columns: list[str] | None = None, out=None) -> None:
