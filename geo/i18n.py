@@ -274,6 +274,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "prov_origins": ("Đơn vị tăng cường", "Reinforcement origins"),
     "prov_marking": ("Dữ liệu mẫu", "Sample data"),
     "prov_unknown": ("không rõ", "unknown"),
+    "prov_note": ("Ghi chú", "Note"),
     "col_reinforcement_origin": ("Đơn vị tăng cường", "Reinforcement origin"),
     # briefing exports (PNG, PDF, HTML, atlas)
     'brief_title': ('Lực lượng Công an xã — {province}',
