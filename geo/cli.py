@@ -224,16 +224,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write a briefing (map, table, totals) of one province as PNG, PDF or standalone HTML."""
     from geo._text import fold
     from geo.coverage import load_coverage
-    from geo.export import check_output_path, export_briefing
+    from geo.export import check_output_path, export_atlas, export_briefing
 
     if fold(args.province) == "all":
         raise BorderMapError("export needs one province, not 'all'")
-    out, fmt = check_output_path(args.out, fmt=args.format)  # before any slow work
+    out, fmt = check_output_path(args.out, fmt="pdf" if args.atlas else args.format)
     with _warnings_as_notes():
         cov = load_coverage(args.province, vintage=args.vintage, boundaries=args.boundaries)
     _provenance(cov)
-    path = export_briefing(cov, fmt=fmt, out=out, metric=args.metric, country=args.country,
-                           title=args.title, marking=args.marking, lang=args.lang)
+    if args.atlas:
+        path = export_atlas(cov, out=out, metric=args.metric, title=args.title,
+                            marking=args.marking, lang=args.lang,
+                            progress=lambda i, n, name: _note(f"atlas {i}/{n}: {name}"))
+        fmt = "atlas"
+    else:
+        path = export_briefing(cov, fmt=fmt, out=out, metric=args.metric, country=args.country,
+                               title=args.title, marking=args.marking, lang=args.lang)
     from geo import audit
 
     audit.record(_cli_actor(), "export", f"{fmt} {path.name} province={args.province} "
@@ -491,6 +497,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help='classification marking in header and footer, e.g. "MẬT", "NỘI BỘ"')
     p.add_argument("--lang", default="vi", choices=LANGUAGES,
                    help="language of the briefing text (default %(default)s)")
+    p.add_argument("--atlas", action="store_true",
+                   help="write the district atlas instead (PDF: contents, province overview, "
+                        "one page per district; on the 2025 map units are grouped by their "
+                        "former district); progress on stderr")
     p.set_defaults(func=cmd_export)
 
     from geo.auth import ROLES

@@ -251,6 +251,16 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "The 2025 map has no districts: units are grouped by their former "
                            "(2020) district through the official crosswalk."),
     "atlas_former_district": ("Huyện cũ (2020): {district}", "Former district (2020): {district}"),
+    "atlas_h_chiefs": ("Tr.", "Chf"),
+    "atlas_h_deputies": ("PTr.", "Dep"),
+    "atlas_h_officers": ("CAV", "Off"),
+    "atlas_h_reinforcements": ("TC", "Rnf"),
+    "atlas_h_total_police": ("Tổng", "Total"),
+    "atlas_h_staffing_gap": ("Thiếu", "Gap"),
+    "atlas_h_note": ("Tr.: Trưởng CAX; PTr.: Phó Trưởng CAX; CAV: Công an viên; TC: tăng cường; "
+                     "Thiếu: vị trí còn thiếu so với định mức.",
+                     "Chf: chiefs; Dep: deputy chiefs; Off: officers; Rnf: reinforcements; "
+                     "Gap: posts missing against the minimum."),
     "atlas_progress": ("Tập bản đồ: trang {i}/{n} — {name}", "Atlas: page {i}/{n} — {name}"),
     "export_atlas": ("Tạo tập bản đồ theo huyện (PDF)", "Make the district atlas (PDF)"),
     # downloads: provenance sheet
