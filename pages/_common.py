@@ -243,7 +243,7 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
     """
     import tempfile
 
-    from geo.export import export_briefing
+    from geo.export import export_atlas, export_briefing
 
     if not can("export"):
         return
@@ -271,6 +271,19 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
                 return
             audit_event("export", f"{fmt} {name} metric={metric} country={country} "
                                   f"communes={len(codes) if codes is not None else 'all'}")
+            st.session_state[f"{key}_file"] = (name, data)
+        if st.button(t("export_atlas", language), key=f"{key}_atlas"):
+            require("export")
+            name = f"atlas_{cov.attrs.get('vintage', '')}_{metric}.pdf"
+            try:
+                with tempfile.TemporaryDirectory() as tmp, st.spinner(t("export_atlas", language)):
+                    data = export_atlas(cov, out=Path(tmp) / name, metric=metric,
+                                        title=title or None, marking=marking or None,
+                                        lang=language).read_bytes()
+            except BorderMapError as err:
+                st.error(t("error", language, message=str(err)))
+                return
+            audit_event("export", f"atlas {name} metric={metric}")
             st.session_state[f"{key}_file"] = (name, data)
         ready = st.session_state.get(f"{key}_file")
         if ready:
