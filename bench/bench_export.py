@@ -34,7 +34,7 @@ def _blank_page(path: Path, fmt_: str) -> None:
     import matplotlib
     from matplotlib.figure import Figure
 
-    from geo.export import _RC, PAGE_SIZE_IN, PNG_DPI
+    from geo.export import RC as _RC, PAGE_SIZE_IN, PNG_DPI
 
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=PAGE_SIZE_IN, dpi=100)

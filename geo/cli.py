@@ -38,14 +38,11 @@ def _note(text: str) -> None:
 
 
 def _provenance(gdf) -> None:
-    """Print the provenance header for a commune frame on stderr."""
-    if "approximate" in gdf and bool(gdf["approximate"].any()):
-        from geo.reference import APPROXIMATE_NOTE
-        _note(APPROXIMATE_NOTE)
-    elif "note" in gdf and len(gdf):
-        _note(str(gdf["note"].iloc[0]))
-    if gdf.attrs.get("sample_roster"):
-        _note(SAMPLE_NOTE)
+    """Print the provenance header for a commune frame on stderr (geo.style's notes)."""
+    from geo.style import provenance_notes
+
+    for text in provenance_notes(gdf, lang="en", details=True):
+        _note(text)
 
 
 def write_table(gdf, fmt: str, *, columns: list[str] | None = None, out=None) -> None:
@@ -185,7 +182,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             args.province, fmt=args.format, out=args.out, metric=args.metric,
             actor=services.os_actor(), vintage=args.vintage, country=args.country,
             boundaries=args.boundaries, title=args.title, marking=args.marking,
-            lang=args.lang)
+            lang=args.lang, atlas=args.atlas,
+            progress=lambda i, n, name: _note(f"atlas {i}/{n}: {name}"))
     _provenance(cov)
     print(path)
     return EXIT_OK
@@ -410,6 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help='classification marking in header and footer, e.g. "MẬT", "NỘI BỘ"')
     p.add_argument("--lang", default="vi", choices=LANGUAGES,
                    help="language of the briefing text (default %(default)s)")
+    p.add_argument("--atlas", action="store_true",
+                   help="write the district atlas instead (PDF: contents, province overview, "
+                        "one page per district; on the 2025 map units are grouped by their "
+                        "former district); progress on stderr")
     p.set_defaults(func=cmd_export)
 
     from geo.auth import ROLES

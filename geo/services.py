@@ -21,7 +21,7 @@ import getpass
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -339,12 +339,21 @@ def restore_roster(version: int, *, actor: Actor, store=None) -> int:
 
 def write_briefing(cov: gpd.GeoDataFrame, *, fmt: str, out: str | Path, metric: str,
                    actor: Actor, country: str = "all", codes=None, title: str | None = None,
-                   marking: str | None = None, lang: str = "vi") -> Path:
-    """Write a briefing of a loaded coverage frame (audited); return the file written."""
-    from geo.export import export_briefing
+                   marking: str | None = None, lang: str = "vi",
+                   progress: Callable[[int, int, str], None] | None = None) -> Path:
+    """Write a briefing of a loaded coverage frame (audited); return the file written.
 
-    path = export_briefing(cov, fmt=fmt, out=out, metric=metric, country=country, codes=codes,
-                           title=title, marking=marking, lang=lang)
+    ``fmt`` is ``png``, ``pdf``, ``html`` or ``atlas`` (a PDF district atlas: contents,
+    province overview, one page per district; ``progress(i, n, name)`` is called per page).
+    """
+    from geo.export import export_atlas, export_briefing
+
+    if fmt == "atlas":
+        path = export_atlas(cov, out=out, metric=metric, title=title, marking=marking,
+                            lang=lang, progress=progress)
+    else:
+        path = export_briefing(cov, fmt=fmt, out=out, metric=metric, country=country,
+                               codes=codes, title=title, marking=marking, lang=lang)
     _record(actor, "export", f"{fmt} {path.name} province={cov.attrs.get('province', '')} "
             f"vintage={cov.attrs.get('vintage', '')} metric={metric} country={country} "
             f"communes={len(list(codes)) if codes is not None else 'all'}")
@@ -355,8 +364,10 @@ def export_briefing(province: str = DEFAULT_PROVINCE, *, fmt: str | None, out: s
                     metric: str, actor: Actor, vintage: str = DEFAULT_VINTAGE,
                     country: str = "all", boundaries: str | Path | None = None,
                     title: str | None = None, marking: str | None = None,
-                    lang: str = "vi") -> tuple[Path, gpd.GeoDataFrame]:
-    """Load a province's coverage and write its briefing (audited).
+                    lang: str = "vi", atlas: bool = False,
+                    progress: Callable[[int, int, str], None] | None = None,
+                    ) -> tuple[Path, gpd.GeoDataFrame]:
+    """Load a province's coverage and write its briefing or district atlas (audited).
 
     The output path and format are checked before any slow work. Returns
     ``(file written, coverage frame)``.
@@ -365,8 +376,9 @@ def export_briefing(province: str = DEFAULT_PROVINCE, *, fmt: str | None, out: s
 
     if province is None or fold(province) == "all":
         raise InvalidArgument("export needs one province, not 'all'")
-    out, fmt = check_output_path(out, fmt=fmt)
+    out, fmt = check_output_path(out, fmt="pdf" if atlas else fmt)
     cov = load_coverage(province, vintage=vintage, boundaries=boundaries)
-    path = write_briefing(cov, fmt=fmt, out=out, metric=metric, actor=actor, country=country,
-                          title=title, marking=marking, lang=lang)
+    path = write_briefing(cov, fmt="atlas" if atlas else fmt, out=out, metric=metric,
+                          actor=actor, country=country, title=title, marking=marking,
+                          lang=lang, progress=progress)
     return path, cov

@@ -7,13 +7,22 @@ spreadsheet would read as a formula (beginning with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return) is prefixed with a single quote
 (:func:`escape_formulas`), so a commune or file name such as ``=HYPERLINK(...)``
 stays text.
+
+Downloads are fit for work: :func:`download_table` adds the trained count and the
+reinforcement origin to the shown columns; :func:`provenance_rows` states where
+the data come from (boundary source, roster version and as-of date, sample
+marking — the notes of :mod:`geo.style`), written as a ``#`` header in the CSV
+and as the sheet "Nguồn dữ liệu" of the XLSX, whose table sheet "Danh sách xã"
+has a frozen header row, an auto-filter and fitted column widths.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,6 +53,13 @@ RECORD_COLUMNS = ["code", "name", "unit_type", "district", "province", "border_c
                   "area_km2", "chiefs", "deputies", "officers", "reinforcements", "trained",
                   "total_police", "police_per_100km2", "police_per_10km_border",
                   "staffing_gap", "approximate"]
+
+#: Extra columns of the downloads: trained count and reinforcement origin.
+DOWNLOAD_EXTRA_COLUMNS = ["trained", "reinforcement_origin"]
+
+#: Sheet names of the XLSX download (Vietnamese, as the users' spreadsheets have them).
+SHEET_COMMUNES = "Danh sách xã"
+SHEET_PROVENANCE = "Nguồn dữ liệu"
 
 _DECIMALS = {"border_km_lao": 1, "border_km_chn": 1, "dist_to_border_km": 1, "area_km2": 1,
              "police_per_100km2": 2, "police_per_10km_border": 2}
@@ -92,33 +108,291 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+def to_csv_bytes(frame: pd.DataFrame, *,
+                 provenance: Sequence[tuple[str, str]] | None = None) -> bytes:
     """Return ``frame`` as formula-safe CSV, UTF-8 with a byte-order mark.
 
     The byte-order mark makes spreadsheet programs read Vietnamese diacritics
     correctly; the index is not written.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    provenance : sequence of (item, value), optional
+        Written first, one ``# item,value`` line each (:func:`provenance_rows`),
+        so ``pandas.read_csv(..., comment="#")`` reads the table alone.
     """
-    data = escape_formulas(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-    log.info("csv export: %d rows, %d columns, %d bytes", len(frame), frame.shape[1], len(data))
+    buffer = io.StringIO()
+    if provenance:
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for item, value in provenance:
+            writer.writerow([f"# {item}", escape_cell(str(value))])
+    escape_formulas(frame).to_csv(buffer, index=False, lineterminator="\r\n")
+    data = buffer.getvalue().encode("utf-8-sig")
+    log.info("csv export: %d rows, %d columns, %d provenance lines, %d bytes", len(frame),
+             frame.shape[1], len(provenance or ()), len(data))
     return data
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "communes") -> bytes:
-    """Return ``frame`` as a formula-safe Excel workbook (one sheet, no index).
+def _check_sheet_name(sheet_name: str) -> None:
+    if not sheet_name or len(sheet_name) > 31 or any(c in sheet_name for c in "[]:*?/\\"):
+        raise BorderMapError(f"sheet_name {sheet_name!r} is not a valid Excel sheet name")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = SHEET_COMMUNES,
+                  provenance: Sequence[tuple[str, str]] | None = None,
+                  provenance_sheet: str = SHEET_PROVENANCE, lang: str = "vi") -> bytes:
+    """Return ``frame`` as a formula-safe Excel workbook, ready to work with.
+
+    The table sheet has a frozen header row, an auto-filter over the table and
+    column widths fitted to the content; with ``provenance``, a second sheet
+    lists where the data come from.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table (no index is written).
+    sheet_name : str
+        Name of the table sheet (default "Danh sách xã").
+    provenance : sequence of (item, value), optional
+        Rows of the provenance sheet (:func:`provenance_rows`).
+    provenance_sheet : str
+        Name of the provenance sheet (default "Nguồn dữ liệu").
+    lang : {"vi", "en"}
+        Language of the provenance sheet's header.
 
     Raises
     ------
     BorderMapError
-        If ``sheet_name`` is not a valid Excel sheet name.
+        If a sheet name is not a valid Excel sheet name.
     """
-    if not sheet_name or len(sheet_name) > 31 or any(c in sheet_name for c in "[]:*?/\\"):
-        raise BorderMapError(f"sheet_name {sheet_name!r} is not a valid Excel sheet name")
+    _check_sheet_name(sheet_name)
+    if provenance is not None:
+        _check_sheet_name(provenance_sheet)
+        if provenance_sheet == sheet_name:
+            raise BorderMapError("the provenance sheet needs a name of its own")
+    safe = escape_formulas(frame)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        escape_formulas(frame).to_excel(writer, sheet_name=sheet_name, index=False)
+        safe.to_excel(writer, sheet_name=sheet_name, index=False)
+        _work_ready(writer.sheets[sheet_name], safe)
+        if provenance is not None:
+            prov = pd.DataFrame([(str(i), escape_cell(str(v))) for i, v in provenance],
+                                columns=[t("prov_item", lang), t("prov_value", lang)])
+            prov.to_excel(writer, sheet_name=provenance_sheet, index=False)
+            _work_ready(writer.sheets[provenance_sheet], prov, max_width=100)
     data = buffer.getvalue()
-    log.info("xlsx export: %d rows, %d columns, %d bytes", len(frame), frame.shape[1], len(data))
+    log.info("xlsx export: %d rows, %d columns, %d provenance rows, %d bytes", len(frame),
+             frame.shape[1], len(provenance or ()), len(data))
     return data
+
+
+def _work_ready(sheet, frame: pd.DataFrame, *, max_width: int = 45) -> None:
+    """Freeze the header row, filter the table, fit the column widths (openpyxl sheet)."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = "A2"
+    if frame.shape[1]:
+        last = get_column_letter(frame.shape[1])
+        sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+    for i, col in enumerate(frame.columns, start=1):
+        cells = [str(col)] + ["" if pd.isna(v) else str(v) for v in frame[col].tolist()]
+        width = min(max(len(c) for c in cells) + 2, max_width)
+        sheet.column_dimensions[get_column_letter(i)].width = max(width, 6)
+
+
+def reinforcement_origins(cov: pd.DataFrame, roster: pd.DataFrame) -> pd.Series:
+    """Return the reinforcement origin per commune code of ``cov`` (``""`` when none).
+
+    Parameters
+    ----------
+    cov : DataFrame
+        Coverage frame (``code``; ``attrs["vintage"]``).
+    roster : DataFrame
+        The roster (``commune_code``, ``reinforcement_origin``), kept on the 2020
+        map; on the 2025 map its codes are carried over through the crosswalk,
+        as the counts are (:func:`geo.coverage.roster_to_2025`).
+
+    Returns
+    -------
+    pandas.Series
+        Index ``cov["code"]``; origins of one commune joined with ``"; "``.
+    """
+    codes = cov["code"].astype(str)
+    if "reinforcement_origin" not in roster or "commune_code" not in roster:
+        return pd.Series("", index=codes.to_numpy(), dtype=object)
+    frame = roster[["commune_code", "reinforcement_origin"]].copy()
+    frame["commune_code"] = frame["commune_code"].astype(str)
+    frame["reinforcement_origin"] = frame["reinforcement_origin"].fillna("").astype(str).str.strip()
+    frame = frame[frame["reinforcement_origin"] != ""]
+    if str(getattr(cov, "attrs", {}).get("vintage", "")) == "2025" and len(frame):
+        from geo import registry
+
+        cw = registry.load_crosswalk()
+        target = (cw.sort_values(["old_code", "default"], ascending=[True, False])
+                  .drop_duplicates("old_code").set_index("old_code")["new_code"])
+        frame["commune_code"] = frame["commune_code"].map(target).fillna(frame["commune_code"])
+    joined = frame.groupby("commune_code")["reinforcement_origin"].agg(
+        lambda s: "; ".join(sorted(set(s))))
+    return pd.Series(codes.map(joined).fillna("").to_numpy(), index=codes.to_numpy(),
+                     dtype=object)
+
+
+def download_table(cov: pd.DataFrame, *, lang: str = "vi",
+                   roster: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the table the downloads carry: the planners' columns, trained, origin.
+
+    Parameters
+    ----------
+    cov : DataFrame or GeoDataFrame
+        Coverage frame (possibly filtered).
+    lang : {"vi", "en"}
+        Language of the headers and labels.
+    roster : DataFrame, optional
+        The current roster, for the reinforcement origin when ``cov`` has no
+        ``reinforcement_origin`` column (:func:`geo.coverage.current_roster`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`coverage_table` with the trained count and the reinforcement origin.
+    """
+    frame = pd.DataFrame(cov.drop(columns="geometry", errors="ignore")).copy()
+    if "reinforcement_origin" not in frame:
+        frame["reinforcement_origin"] = (
+            reinforcement_origins(frame, roster).to_numpy() if roster is not None else "")
+    frame["reinforcement_origin"] = frame["reinforcement_origin"].fillna("").astype(str)
+    frame.attrs = dict(getattr(cov, "attrs", {}) or {})
+    return coverage_table(frame, lang=lang, columns=TABLE_COLUMNS + DOWNLOAD_EXTRA_COLUMNS)
+
+
+def provenance_rows(cov: pd.DataFrame, *, lang: str = "vi", filters: str = "",
+                    origins: Iterable[str] = (), made: dt.date | None = None,
+                    boundary_source: str | None = None) -> list[tuple[str, str]]:
+    """Return the provenance of a download as ``(item, value)`` rows.
+
+    Boundary source, roster (sample marking, or version and file), as-of date,
+    administrative map, province, filters, row count, trained and reinforcement
+    totals and origins, export date, then every provenance note of
+    :func:`geo.style.provenance_notes`.
+
+    Parameters
+    ----------
+    cov : DataFrame
+        The rows downloaded (a filtered coverage frame with its ``attrs``).
+    lang : {"vi", "en"}
+        Language of the items.
+    filters : str
+        Description of the filters applied.
+    origins : iterable of str
+        Reinforcement origins of the rows (default: the frame's
+        ``reinforcement_origin`` column, if any).
+    made : datetime.date, optional
+        Export date; default today.
+    boundary_source : str, optional
+        Name of the official boundaries file in use.
+    """
+    from geo.style import provenance_notes
+
+    attrs = getattr(cov, "attrs", {}) or {}
+    unknown = t("prov_unknown", lang)
+    if attrs.get("approximate", bool("approximate" in cov and cov["approximate"].any())):
+        boundaries = t("approximate_note", lang)
+    elif boundary_source:
+        boundaries = t("official_boundaries", lang, source=boundary_source)
+    elif "note" in cov and len(cov):
+        boundaries = str(pd.Series(cov["note"]).iloc[0])
+    else:
+        boundaries = unknown
+    if attrs.get("sample_roster"):
+        roster = t("prov_roster_sample", lang)
+    elif attrs.get("roster_version") is not None:
+        roster = t("prov_roster_version", lang, version=attrs["roster_version"],
+                   source=attrs.get("roster_source") or unknown)
+    else:
+        roster = unknown
+    origins = list(origins) or (list(cov["reinforcement_origin"]) if "reinforcement_origin"
+                                in cov else [])
+    origin_set = sorted({o.strip() for v in origins for o in str(v or "").split(";")
+                         if o.strip()})
+    rows = [
+        (t("prov_boundaries", lang), boundaries),
+        (t("prov_roster", lang), roster),
+        (t("prov_as_of", lang), str(attrs.get("roster_as_of") or unknown)),
+        (t("prov_vintage", lang), str(attrs.get("vintage") or unknown)),
+        (t("prov_province", lang), str(attrs.get("province") or unknown)),
+        (t("prov_filters", lang), filters or "—"),
+        (t("prov_rows", lang), str(len(cov))),
+        (t("prov_trained", lang), str(int(cov["trained"].sum())) if "trained" in cov
+         else unknown),
+        (t("prov_reinforcements", lang), str(int(cov["reinforcements"].sum()))
+         if "reinforcements" in cov else unknown),
+        (t("prov_origins", lang), "; ".join(origin_set) or "—"),
+        (t("prov_made", lang), (made or dt.date.today()).isoformat()),
+    ]
+    if attrs.get("sample_roster"):
+        rows.insert(0, (t("prov_marking", lang).upper(), t("sample_note", lang)))
+    shown = {boundaries, t("sample_note", lang)}
+    rows += [(t("prov_note", lang), note) for note in provenance_notes(cov, lang=lang)
+             if note not in shown]
+    return rows
+
+
+def describe_filters(*, border: str = "all", belts: Iterable[str] | None = None,
+                     districts: Iterable[str] | None = None, gap_only: bool = False,
+                     reinforced_only: bool = False, lang: str = "vi") -> str:
+    """Return the filters of the border-communes page in words (for the provenance)."""
+    parts = [f"{t('filter_border', lang)}: {t(f'border_{border}', lang)}"]
+    if belts is not None and set(belts) != set(BELTS):
+        parts.append(f"{t('filter_belt', lang)}: "
+                     + ", ".join(belt_label(b, lang) for b in belts))
+    if districts:
+        parts.append(f"{t('filter_district', lang)}: " + ", ".join(districts))
+    if gap_only:
+        parts.append(t("filter_gap", lang))
+    if reinforced_only:
+        parts.append(t("filter_reinforced", lang))
+    return "; ".join(parts)
+
+
+def download_files(cov: pd.DataFrame, *, lang: str = "vi", filters: str = "", store=None,
+                   boundary_source: str | None = None, made: dt.date | None = None
+                   ) -> tuple[bytes, bytes]:
+    """Return the CSV and XLSX downloads of ``cov``, each with its provenance.
+
+    Parameters
+    ----------
+    cov : DataFrame
+        The filtered coverage frame (with its ``attrs``).
+    lang : {"vi", "en"}
+        Language of headers, labels and provenance items.
+    filters : str
+        The filters in words (:func:`describe_filters`).
+    store : RosterStore, optional
+        Where the current roster (for the reinforcement origins) is read from.
+    boundary_source : str, optional
+        Name of the official boundaries file in use.
+    made : datetime.date, optional
+        Export date; default today.
+
+    Returns
+    -------
+    (bytes, bytes)
+        CSV (UTF-8 with BOM, ``#`` provenance header) and XLSX (table sheet,
+        provenance sheet).
+    """
+    roster = None
+    if "reinforcement_origin" not in cov:
+        from geo.coverage import current_roster
+
+        roster = current_roster(store)[0]
+    table = download_table(cov, lang=lang, roster=roster)
+    origin_col = t("col_reinforcement_origin", lang)
+    prov = provenance_rows(cov, lang=lang, filters=filters, origins=table[origin_col],
+                           made=made, boundary_source=boundary_source)
+    return (to_csv_bytes(table, provenance=prov),
+            to_xlsx_bytes(table, provenance=prov, lang=lang))
 
 
 def _has(countries: pd.Series, iso3: str) -> pd.Series:

@@ -264,6 +264,19 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
                 st.error(t("error", language, message=str(err)))
                 return
             st.session_state[f"{key}_file"] = (name, data)
+        if st.button(t("export_atlas", language), key=f"{key}_atlas"):
+            require("export")
+            name = f"atlas_{cov.attrs.get('vintage', '')}_{metric}.pdf"
+            try:
+                with tempfile.TemporaryDirectory() as tmp, st.spinner(t("export_atlas", language)):
+                    data = services.write_briefing(
+                        cov, fmt="atlas", out=Path(tmp) / name, metric=metric, actor=actor(),
+                        title=title or None, marking=marking or None,
+                        lang=language).read_bytes()
+            except BorderMapError as err:
+                st.error(t("error", language, message=str(err)))
+                return
+            st.session_state[f"{key}_file"] = (name, data)
         ready = st.session_state.get(f"{key}_file")
         if ready:
             mime = {"pdf": "application/pdf", "png": "image/png", "html": "text/html"}
@@ -352,17 +365,17 @@ def subset_features(all_features: dict, codes: set[str]) -> dict:
 
 def provenance(cov: gpd.GeoDataFrame) -> None:
     """Show the provenance notices that apply: approximate boundaries, sample roster."""
-    attrs = cov.attrs or {}
-    if attrs.get("approximate"):
-        st.warning(t("approximate_note", lang()), icon="⚠️")
-    if attrs.get("sample_roster"):
-        st.info(t("sample_note", lang()), icon="ℹ️")
-    elif attrs.get("roster_version") is not None:
-        st.caption(t("roster_version", lang(), version=attrs["roster_version"],
-                     as_of=attrs.get("roster_as_of") or "?"))
-    path = current_boundaries(attrs.get("vintage", "2020"))
-    if path is not None and not attrs.get("approximate"):
-        st.caption(t("official_boundaries", lang(), source=path.name))
+    from geo.style import provenance_notices
+
+    path = current_boundaries((cov.attrs or {}).get("vintage", "2020"))
+    for notice in provenance_notices(cov, lang=lang(), details=True,
+                                     boundary_source=path.name if path else None):
+        if notice.kind == "approximate":
+            st.warning(notice.text, icon="⚠️")
+        elif notice.kind == "sample":
+            st.info(notice.text, icon="ℹ️")
+        else:
+            st.caption(notice.text)
 
 
 # --------------------------------------------------------------------------- offline assets

@@ -12,9 +12,9 @@ from geo.tables import (
     BELTS,
     BORDER_FILTERS,
     coverage_table,
+    describe_filters,
+    download_files,
     filter_coverage,
-    to_csv_bytes,
-    to_xlsx_bytes,
 )
 from pages import _common as common
 
@@ -66,10 +66,15 @@ table = coverage_table(filtered, lang=lang)
 st.dataframe(table, hide_index=True, width="stretch")
 d1, d2, _ = st.columns([1, 1, 4])
 stem = f"xa_bien_gioi_{vintage}_{border}"
-d1.download_button(t("download_csv", lang), to_csv_bytes(table), file_name=f"{stem}.csv",
+official = common.current_boundaries(vintage)
+csv_data, xlsx_data = download_files(
+    filtered, lang=lang, store=common.store(), boundary_source=official.name if official else None,
+    filters=describe_filters(border=border, belts=belts, districts=districts, gap_only=gap_only,
+                             reinforced_only=reinforced_only, lang=lang))
+d1.download_button(t("download_csv", lang), csv_data, file_name=f"{stem}.csv",
                    mime="text/csv", key="dl_csv", on_click=common.audit_event,
                    args=("download", f"csv {stem}.csv, {len(table)} rows"))
-d2.download_button(t("download_xlsx", lang), to_xlsx_bytes(table), file_name=f"{stem}.xlsx",
+d2.download_button(t("download_xlsx", lang), xlsx_data, file_name=f"{stem}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="dl_xlsx", on_click=common.audit_event,
                    args=("download", f"xlsx {stem}.xlsx, {len(table)} rows"))

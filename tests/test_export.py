@@ -1,4 +1,4 @@
-"""Briefing exports (geo.export, geo.export_pdf, ``python -m geo export``).
+"""Briefing exports (geo.export and its modules, ``python -m geo export``).
 
 Logic is tested on a five-commune hand-made fixture with known answers; the
 formats are also produced from the embedded Điện Biên data (integration), once
@@ -35,7 +35,7 @@ from geo.export import (
     legend_classes,
     select_communes,
 )
-from geo.export_pdf import _TOTALS_ROWS, ROWS_PER_PAGE
+from geo.export.pdf import _TOTALS_ROWS, ROWS_PER_PAGE
 from geo.settings import REPO_ROOT
 
 MADE = dt.date(2025, 3, 4)
@@ -283,7 +283,7 @@ def test_failed_export_leaves_no_partial_file(tiny, tmp_path, monkeypatch):
         Path(path).write_bytes(b"%PDF-partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("geo.export_pdf.write_pdf", broken)
+    monkeypatch.setattr("geo.export.pdf.write_pdf", broken)
     with pytest.raises(BorderMapError, match="No space left on device"):
         export_briefing(tiny, fmt="pdf", out=folder / "x.pdf", metric="total_police")
     assert list(folder.iterdir()) == []
@@ -320,7 +320,7 @@ def test_missing_glyph_detection_works(tmp_path):
     import matplotlib
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(export._RC), warnings.catch_warnings(record=True) as caught:
+    with matplotlib.rc_context(export.RC), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig = Figure()
         fig.text(0.5, 0.5, "Mường Nhé 中")

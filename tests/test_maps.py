@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import maps, offline_assets
+from geo import maps, offline_assets, style
 from geo._errors import BorderMapError
 
 EVIL = "Xã <script>alert('x')</script>"
@@ -122,6 +122,18 @@ def test_english_labels(cov, borders):
         assert _has(html, text), text
 
 
+def test_legend_swatches_are_the_rendered_fill_colours(cov, borders):
+    """The legend shows each class as seen: the fill at its opacity over the basemap."""
+    html = _html(_map(cov, borders, metric="total_police"))
+    legend = style.build_legend(cov["total_police"], "total_police")
+    fills = set(re.findall(r'"fillColor": "(#[0-9a-f]{6})"', html))
+    for cls in legend.classes:
+        assert cls.swatch == style.rendered_color(cls.color)
+        assert _has(html, f'background:{cls.swatch}')  # the swatch is the blended colour
+        assert cls.color in fills  # the fill is drawn with the palette colour …
+    assert f'"fillOpacity": {style.FILL_OPACITY}' in html  # … at this opacity
+
+
 def test_border_lines_styled_apart(cov, borders):
     html = _html(_map(cov, borders))
     assert maps.BORDER_STYLES["LAO"]["color"] in html
@@ -198,9 +210,13 @@ def test_class_breaks_zero_class_and_quantiles():
 def test_classify_and_labels():
     edges = [0.0, 1.0, 3.0, 4.0]
     assert maps.classify([0, 1, 2, 3, 4, np.nan], edges).tolist() == [0, 1, 1, 2, 2, -1]
-    assert maps.class_labels(edges, integer=True) == ["0", "1–2", "3–4"]
-    assert maps.class_labels([0.0, 1.0, 1.0], integer=True, values=[0, 0, 1]) == ["0", "1"]
-    assert maps.class_labels([0.0, 2.5, 7.25], values=[0, 0, 2.5, 7.25]) == ["0", "2.5–7.2"]
+    # one label function (geo.style) for the app's legend and the briefing's
+    labels = [c.label for c in style.build_legend([0, 1, 2, 3, 4], "total_police", k=3).classes]
+    assert labels == ["0  (1 đv)", "1  (1 đv)", "2 – 4  (3 đv)"]
+    flat = style.build_legend([0, 0, 1], "staffing_gap", lang="en")
+    assert [c.label for c in flat.classes] == ["0  (2 units)", "1  (1 units)"]
+    real = style.build_legend([0, 0, 2.5, 7.25], "police_per_100km2", lang="en", k=2)
+    assert [c.label for c in real.classes] == ["0.0  (2 units)", "2.5 – 7.2  (2 units)"]
 
 
 def test_colormap_classes_match_data(cov):

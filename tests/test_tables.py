@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import geopandas as gpd
@@ -14,9 +15,14 @@ from geo._errors import BorderMapError
 from geo.tables import (
     commune_record,
     coverage_table,
+    describe_filters,
+    download_files,
+    download_table,
     escape_cell,
     escape_formulas,
     filter_coverage,
+    provenance_rows,
+    reinforcement_origins,
     to_csv_bytes,
     to_xlsx_bytes,
 )
@@ -144,3 +150,97 @@ def test_commune_record(cov):
     assert values["Approximate boundary"] == "Yes"
     with pytest.raises(BorderMapError, match="no commune with code '99999'"):
         commune_record(cov, "99999")
+
+
+# --------------------------------------------------------------------------- downloads fit for work
+
+def _with_attrs(cov):
+    cov.attrs.update({"approximate": True, "sample_roster": True, "roster_version": None,
+                      "roster_as_of": "2021-12-31", "vintage": "2020",
+                      "province": "Tỉnh Điện Biên"})
+    return cov
+
+
+ROSTER = pd.DataFrame({"commune_code": ["00001", "00001", "00003", "00004"],
+                       "reinforcement_origin": ["Bộ Công an", "E2", "=cmd", ""]})
+
+
+def test_reinforcement_origins_joined_per_commune(cov):
+    origins = reinforcement_origins(cov, ROSTER)
+    assert origins.to_dict() == {"00001": "Bộ Công an; E2", "00002": "", "00003": "=cmd",
+                                 "00004": "", "00005": ""}
+
+
+def test_download_table_adds_trained_and_origin(cov):
+    table = download_table(cov, lang="vi", roster=ROSTER)
+    assert list(table.columns[-2:]) == ["Đã tập huấn", "Đơn vị tăng cường"]
+    assert table["Đã tập huấn"].tolist() == [3, 4, 5, 2, 0]
+    assert table["Đơn vị tăng cường"].tolist()[:3] == ["Bộ Công an; E2", "", "=cmd"]
+
+
+def test_provenance_rows_state_sources_and_totals(cov):
+    rows = dict(provenance_rows(_with_attrs(cov), lang="en", filters="Border with: Laos",
+                                origins=["Bộ Công an; E2", "=cmd"], made=dt.date(2025, 1, 2)))
+    assert rows["SAMPLE DATA"] == "Sample data — not real assignments."
+    assert rows["Boundary source"].startswith("Approximate boundaries")
+    assert rows["Roster"] == "Sample data — not real assignments"
+    assert rows["Data as of"] == "2021-12-31" and rows["Administrative map"] == "2020"
+    assert rows["Trained (sum of rows)"] == "14" and rows["Reinforcements (sum of rows)"] == "3"
+    assert rows["Reinforcement origins"] == "=cmd; Bộ Công an; E2"
+    assert rows["Exported on"] == "2025-01-02" and rows["Rows"] == "5"
+    stored = cov.copy()
+    stored.attrs.update({"approximate": False, "sample_roster": False, "roster_version": 4,
+                         "roster_source": "ds_2024.xlsx"})
+    rows = dict(provenance_rows(stored, lang="vi", boundary_source="xa.gpkg"))
+    assert rows["Danh sách lực lượng"] == "Phiên bản 4 (ds_2024.xlsx)"
+    assert rows["Nguồn ranh giới"] == "Ranh giới chính thức từ tệp xa.gpkg"
+    assert "DỮ LIỆU MẪU" not in rows
+
+
+def test_csv_download_has_a_provenance_header(cov):
+    csv_bytes, _ = download_files(_with_attrs(cov), lang="vi", filters="Biên giới với: Lào",
+                                  store=_NoStore())
+    text = csv_bytes.decode("utf-8-sig")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("Dữ liệu mẫu" in line for line in header)
+    assert any(line.startswith("# Nguồn ranh giới,") for line in header)
+    assert any(line.startswith("# Số liệu đến ngày,2021-12-31") for line in header)
+    table = pd.read_csv(io.BytesIO(csv_bytes), comment="#", encoding="utf-8-sig", dtype=str)
+    assert table["Mã xã"].tolist() == list(cov["code"])
+    assert "'=HYPERLINK" in table["Tên xã"].iloc[3]  # still formula-safe
+
+
+class _NoStore:
+    """A roster store with no stored roster: the sample roster is current."""
+
+    def current(self):
+        return None
+
+
+def test_xlsx_download_has_provenance_sheet_frozen_header_and_filter(cov):
+    """The downloaded XLSX opens with the provenance sheet, a frozen header and a filter."""
+    _, data = download_files(_with_attrs(cov), lang="vi", store=_NoStore(),
+                             filters="Biên giới với: Tất cả xã")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Danh sách xã", "Nguồn dữ liệu"]
+    table = book["Danh sách xã"]
+    assert table.freeze_panes == "A2"
+    assert table.auto_filter.ref == f"A1:{table.cell(1, table.max_column).column_letter}6"
+    headers = [c.value for c in table[1]]
+    assert headers[:2] == ["Mã xã", "Tên xã"] and headers[-2:] == ["Đã tập huấn",
+                                                                  "Đơn vị tăng cường"]
+    assert table.column_dimensions["B"].width >= len("'=HYPERLINK(\"http://x\")")
+    prov = {row[0].value: row[1].value for row in book["Nguồn dữ liệu"].iter_rows(min_row=2)}
+    assert prov["DỮ LIỆU MẪU"] == "Dữ liệu mẫu — không phải phân công thực tế."
+    assert prov["Danh sách lực lượng"] == "Dữ liệu mẫu — không phải phân công thực tế"
+    assert prov["Số liệu đến ngày"] == "2021-12-31"
+    assert prov["Bộ lọc"] == "Biên giới với: Tất cả xã"
+    assert book["Nguồn dữ liệu"].freeze_panes == "A2"
+
+
+def test_describe_filters():
+    assert describe_filters(border="CHN", lang="en") == "Border with: China"
+    text = describe_filters(border="any", belts=["border"], districts=["Huyện A"],
+                            gap_only=True, lang="vi")
+    assert text == ("Biên giới với: Lào hoặc Trung Quốc (mọi xã biên giới); Tuyến: Xã biên "
+                    "giới; Huyện: Huyện A; Chỉ xã thiếu biên chế (thiếu > 0)")
