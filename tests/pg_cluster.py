@@ -92,6 +92,14 @@ def start() -> dict[str, str]:
         entry = pwd.getpwnam(RUN_AS)
         os.chown(base, entry.pw_uid, entry.pw_gid)
     base.chmod(0o700)
+    try:
+        return _start_in(pg, base)
+    except BaseException:
+        stop(base)
+        raise
+
+
+def _start_in(pg: Path, base: Path) -> dict[str, str]:
     data, sock = base / "data", base / "sock"
     subprocess.run(_as_user(["mkdir", "-m", "700", str(sock)]), check=True)
     subprocess.run(_as_user([str(pg / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8",
