@@ -27,6 +27,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -34,6 +35,9 @@ from geo import storage
 from geo._errors import InvalidArgument, InvalidArgumentType, RosterError, StorageError
 from geo.roster import COUNT_COLUMNS, ROSTER_COLUMNS, ValidationReport, _canonical_frame
 from geo.settings import DEFAULT_PROVINCE, mask_url
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +101,7 @@ def scope_value(provinces: str | list[str] | tuple[str, ...] | None) -> str:
 
 
 @contextlib.contextmanager
-def connect(url: str, *, timeout: float = 10.0) -> Iterator["psycopg.Connection"]:  # noqa: F821
+def connect(url: str, *, timeout: float = 10.0) -> Iterator[psycopg.Connection]:
     """Open an autocommit psycopg connection; errors become :class:`StorageError`.
 
     The password never appears in messages (:func:`geo.settings.mask_url`).
