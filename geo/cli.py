@@ -338,6 +338,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """Shared PostgreSQL/PostGIS store: upgrade its schema, or publish commune layers."""
+    if args.db_command == "upgrade":
+        print(f"database schema at revision {services.upgrade_database()}")
+        return EXIT_OK
+    counts = services.publish_commune_layers(args.province, vintage=args.vintage,
+                                             actor=services.os_actor())
+    for code, n in counts.items():
+        print(f"province {code}, {args.vintage} map: {n} communes published")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -476,6 +488,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default %(default)s)")
     p.set_defaults(func=cmd_audit)
 
+    p = sub.add_parser("db", help="shared PostgreSQL/PostGIS store (BORDERMAP_DATABASE_URL)")
+    db = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db.add_parser("upgrade", help="create or upgrade the database schema (run as its owner)")
+    _add_area_options(db.add_parser("publish-layers", help="write the commune layers to "
+                                    "PostGIS for GIS desks (QGIS)"), boundaries=False)
+    p.set_defaults(func=cmd_db)
     return parser
 
 

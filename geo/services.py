@@ -382,3 +382,44 @@ def export_briefing(province: str = DEFAULT_PROVINCE, *, fmt: str | None, out: s
                           actor=actor, country=country, title=title, marking=marking,
                           lang=lang, progress=progress)
     return path, cov
+
+
+# --------------------------------------------------------------------------- shared database
+
+def _database_url() -> str:
+    from geo._errors import SettingsError
+    from geo.settings import get_settings
+
+    url = get_settings().database_url
+    if not url:
+        raise SettingsError("BORDERMAP_DATABASE_URL is not set: the embedded SQLite store is in "
+                            "use and there is no shared database to work on")
+    return url
+
+
+def upgrade_database() -> str:
+    """Bring the shared database's schema to this program's revision (Alembic); return it.
+
+    Run with the URL of the role that owns the tables (not the app role).
+    """
+    from geo.stores.postgis import migrate
+
+    return migrate(_database_url())
+
+
+def publish_commune_layers(province: str | None = DEFAULT_PROVINCE, *,
+                           vintage: str = DEFAULT_VINTAGE, actor: Actor,
+                           home: Path | None = None) -> dict[str, int]:
+    """Write the communes the app uses into the shared database's ``commune_layers`` (audited).
+
+    Replaces, in one transaction, the published communes of each province covered
+    (see :func:`load_communes` for ``province``); returns communes written per province.
+    """
+    from geo.stores.postgis_layers import publish_layers
+
+    url = _database_url()
+    counts = publish_layers(url, load_communes(province, vintage=vintage, home=home),
+                            vintage=vintage)
+    _record(actor, "layers.publish", f"vintage={vintage} provinces={','.join(counts)}: "
+            f"{sum(counts.values())} communes")
+    return counts

@@ -8,6 +8,7 @@ environment (so tests that change a variable see the change).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,7 +50,7 @@ DEFAULT_MAX_UPLOAD_MB = 50.0
 
 #: Environment variables read by :func:`get_settings`.
 ENV_VARS = ("BORDERMAP_HOME", "BORDERMAP_USERS", "BORDERMAP_AUDIT_DB", "BORDERMAP_ROLE_MAP",
-            "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB")
+            "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB", "BORDERMAP_DATABASE_URL")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ class Settings:
         Basemap setting (``BORDERMAP_TILES``): ``offline`` (default), ``osm`` or a URL template.
     max_upload_mb_raw : str
         ``BORDERMAP_MAX_UPLOAD_MB`` as given (validated by :attr:`max_upload_bytes`).
+    database_url : str
+        Shared PostgreSQL/PostGIS store (``BORDERMAP_DATABASE_URL``, e.g.
+        ``postgresql://user:password@host:5432/bordermap``); empty (default) keeps the
+        embedded SQLite store. Never log it: use :attr:`database_url_masked`.
     """
 
     home: Path
@@ -81,6 +86,12 @@ class Settings:
     role_map_explicit: bool
     tiles: str
     max_upload_mb_raw: str
+    database_url: str = ""
+
+    @property
+    def database_url_masked(self) -> str:
+        """:attr:`database_url` with its password replaced by ``***`` (safe to log)."""
+        return mask_url(self.database_url)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -121,7 +132,20 @@ def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
         role_map_explicit=bool(values.get("BORDERMAP_ROLE_MAP")),
         tiles=(values.get("BORDERMAP_TILES") or "").strip() or "offline",
         max_upload_mb_raw=(values.get("BORDERMAP_MAX_UPLOAD_MB") or "").strip(),
+        database_url=(values.get("BORDERMAP_DATABASE_URL") or "").strip(),
     )
+
+
+def mask_url(url: str) -> str:
+    """Return a database URL with the password (and any ``password=`` parameter) masked.
+
+    Examples
+    --------
+    >>> mask_url("postgresql://app:s3cret@db:5432/bordermap")
+    'postgresql://app:***@db:5432/bordermap'
+    """
+    out = re.sub(r"^([a-zA-Z][\w+.-]*://[^:/@?#]*):[^@/?#]*@", r"\1:***@", str(url))
+    return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", out)
 
 
 def get_settings() -> Settings:

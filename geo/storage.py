@@ -45,7 +45,7 @@ from geo.roster import (
     ValidationReport,
     _canonical_frame,
 )
-from geo.settings import DEFAULT_PROVINCE, bordermap_home
+from geo.settings import DEFAULT_PROVINCE, bordermap_home, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -491,25 +491,38 @@ class SQLiteRosterStore(RosterStore):
         return f"{store_id}:{last or 0}"
 
 
-def open_store(home: Path | None = None) -> RosterStore:
-    """Open (creating if needed) the roster store in ``home``.
+def open_store(home: Path | None = None, *, province: str | None = None,
+               vintage: str | None = None) -> RosterStore:
+    """Open (creating if needed) the roster store: PostgreSQL when configured, else SQLite.
 
     Parameters
     ----------
     home : Path, optional
         The data folder; :func:`geo.settings.bordermap_home` when ``None``.
         Created if missing.
+    province, vintage : str, optional
+        The province and map of the rosters (PostgreSQL store only, whose versions
+        count per province and map); default the default province and the 2020 map.
 
     Returns
     -------
     RosterStore
-        A :class:`SQLiteRosterStore` on ``home / "bordermap.sqlite"``.
+        A :class:`geo.stores.postgis.PostGISRosterStore` when
+        ``BORDERMAP_DATABASE_URL`` is set, else a :class:`SQLiteRosterStore` on
+        ``home / "bordermap.sqlite"``.
 
     Raises
     ------
     StorageError
-        If the folder cannot be created or the file is not a roster store.
+        If the folder cannot be created, the file is not a roster store, or the
+        database cannot be reached or is not migrated.
     """
+    url = get_settings().database_url
+    if url:
+        from geo.stores.postgis import PostGISRosterStore
+
+        return PostGISRosterStore(url, province=province or DEFAULT_PROVINCE,
+                                  vintage=vintage or "2020")
     folder = Path(home) if home is not None else bordermap_home()
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,454 @@
+"""Shared PostgreSQL/PostGIS store: connections, Alembic migrations, versioned rosters.
+
+Selected by ``BORDERMAP_DATABASE_URL`` (:attr:`geo.settings.Settings.database_url`);
+without it the embedded SQLite store is used. The schema is created and upgraded by
+Alembic (:func:`migrate`, revisions in ``geo/stores/migrations/versions``), never by
+hand-run SQL.
+
+Province scope
+    Every transaction sets ``bordermap.provinces`` (transaction-local) to the
+    provinces it may touch; row-level security policies in the database hide and
+    refuse every other province's rows (defence in depth: a query that forgets a
+    ``WHERE province_code = …`` still cannot leak another province). The
+    application must connect as a non-owner role without ``BYPASSRLS`` (member of
+    ``bordermap_app``), never as a superuser.
+
+Versions
+    Version numbers count per (province, administrative map). An import or restore
+    increments the stream's counter row in ``roster_streams`` with
+    ``INSERT … ON CONFLICT DO UPDATE``, which holds that row's lock until commit: a
+    second writer (thread or process) waits, so no number is lost or duplicated, and
+    a failed transaction rolls the counter back with everything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from geo import storage
+from geo._errors import InvalidArgument, InvalidArgumentType, RosterError, StorageError
+from geo.roster import COUNT_COLUMNS, ROSTER_COLUMNS, ValidationReport, _canonical_frame
+from geo.settings import DEFAULT_PROVINCE, mask_url
+
+if TYPE_CHECKING:
+    import psycopg
+
+log = logging.getLogger(__name__)
+
+#: Folder of the Alembic environment and revisions.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Alembic revision this program's queries are written for (checked on open).
+SCHEMA_HEAD = "0001"
+#: Session setting read by the row-level security policies.
+SCOPE_SETTING = "bordermap.provinces"
+#: Scope value for the whole country.
+ALL_PROVINCES = "*"
+
+_ROW_COLUMNS = ("commune_code", "chiefs", "deputies", "officers", "reinforcements", "trained",
+                "reinforcement_origin", "as_of")
+
+
+# --------------------------------------------------------------------------- connections
+
+def is_postgres_url(url: str | None) -> bool:
+    """Return True for a ``postgresql://`` (or ``postgres://``, ``postgresql+psycopg://``) URL."""
+    scheme = str(url or "").split("://", 1)[0].lower()
+    return scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+")
+
+
+def libpq_url(url: str) -> str:
+    """Return ``url`` as libpq/psycopg expects it (no SQLAlchemy ``+driver`` suffix).
+
+    Raises
+    ------
+    InvalidArgument
+        ``url`` is not a PostgreSQL URL.
+    """
+    if not is_postgres_url(url):
+        raise InvalidArgument(f"not a PostgreSQL URL: {mask_url(url)!r} "
+                              "(expected postgresql://user:password@host:port/database)")
+    return "postgresql://" + str(url).split("://", 1)[1]
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Return ``url`` with the ``postgresql+psycopg://`` dialect SQLAlchemy needs."""
+    return "postgresql+psycopg://" + libpq_url(url).split("://", 1)[1]
+
+
+def scope_value(provinces: str | list[str] | tuple[str, ...] | None) -> str:
+    """Return the ``bordermap.provinces`` value for registry codes, or ``*`` for all.
+
+    Raises
+    ------
+    InvalidArgument
+        A code is not two digits.
+    """
+    if provinces is None or provinces == ALL_PROVINCES:
+        return ALL_PROVINCES
+    codes = [provinces] if isinstance(provinces, str) else list(provinces)
+    codes = [c.strip() for part in codes for c in str(part).split(",") if c.strip()]
+    bad = [c for c in codes if not (len(c) == 2 and c.isdigit())]
+    if bad or not codes:
+        raise InvalidArgument(f"province scope must be 2-digit registry codes or '*', "
+                              f"not {provinces!r}")
+    return ",".join(sorted(set(codes)))
+
+
+@contextlib.contextmanager
+def connect(url: str, *, timeout: float = 10.0) -> Iterator[psycopg.Connection]:
+    """Open an autocommit psycopg connection; errors become :class:`StorageError`.
+
+    The password never appears in messages (:func:`geo.settings.mask_url`).
+    """
+    import psycopg
+
+    con = None
+    try:
+        con = psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=int(timeout),
+                              application_name="bordermap")
+        yield con
+    except psycopg.Error as err:
+        raise StorageError(f"database {mask_url(url)}: {str(err).strip()}") from err
+    finally:
+        if con is not None:
+            con.close()
+
+
+@contextlib.contextmanager
+def scoped_transaction(con, provinces: str | list[str] | None, *,
+                       lock_timeout_s: float = 30.0) -> Iterator:
+    """One transaction on ``con`` that may only see and write ``provinces``.
+
+    Sets ``bordermap.provinces`` and ``lock_timeout`` with ``set_config(…, true)`` so
+    both end with the transaction (safe with connection pools).
+    """
+    with con.transaction():
+        con.execute("SELECT set_config(%s, %s, true), set_config('lock_timeout', %s, true)",
+                    (SCOPE_SETTING, scope_value(provinces), f"{int(lock_timeout_s * 1000)}ms"))
+        yield con
+
+
+# --------------------------------------------------------------------------- migrations
+
+def migrate(url: str, *, revision: str = "head") -> str:
+    """Upgrade the database schema with Alembic (``alembic upgrade head``); idempotent.
+
+    Connect as the role that owns (or may create) the tables, not the app role.
+
+    Parameters
+    ----------
+    url : str
+        PostgreSQL URL (``postgresql://owner:password@host:5432/bordermap``).
+    revision : str
+        Target revision; default the newest.
+
+    Returns
+    -------
+    str
+        The revision the database is at afterwards.
+
+    Raises
+    ------
+    StorageError
+        The server cannot be reached or a migration fails (nothing of that revision
+        is kept: each revision runs in its own transaction).
+    """
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    engine = sa.create_engine(sqlalchemy_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            connection.commit()
+            now = MigrationContext.configure(connection).get_current_revision()
+    except sa.exc.SQLAlchemyError as err:
+        detail = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        raise StorageError(f"database {mask_url(url)}: migration failed: {detail}") from err
+    finally:
+        engine.dispose()
+    log.info("database %s: schema at revision %s", mask_url(url), now)
+    return str(now)
+
+
+def schema_revision(con) -> str | None:
+    """Return the Alembic revision of the database on ``con``, or None if not migrated."""
+    import psycopg
+
+    try:
+        with con.transaction():
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return None
+    return None if row is None else str(row[0])
+
+
+# --------------------------------------------------------------------------- rosters
+
+class PostGISRosterStore(storage.RosterStore):
+    """Versioned roster store for one province and administrative map, in PostgreSQL.
+
+    Same public interface as :class:`geo.storage.SQLiteRosterStore` (``import_roster``,
+    ``current``, ``get``, ``history``, ``restore``, ``version_token``); versions count
+    per (province, map). Every transaction is scoped to the store's province, so the
+    database's row-level security hides every other province.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://app:password@host:5432/bordermap`` (the app role, not the owner).
+    province : str
+        Province name or registry code; default the service's default province.
+    vintage : {"2020", "2025"}
+        The administrative map the rosters are validated against.
+    timeout : float
+        Seconds to wait for another writer's lock (and at most 10 s to connect).
+
+    Raises
+    ------
+    StorageError
+        The server cannot be reached, or its schema is missing or of another revision.
+    RegistryError
+        Unknown province.
+    """
+
+    def __init__(self, url: str, *, province: str = DEFAULT_PROVINCE,
+                 vintage: str = "2020", timeout: float = 30.0) -> None:
+        from geo.registry import find_province
+
+        self.url = str(url)
+        self.vintage = str(vintage)
+        self.province = str(province)
+        self.province_code = find_province(self.province, vintage=self.vintage)
+        self.timeout = float(timeout)
+        #: Test hook called inside write transactions ("version-row", "rows-written").
+        self._hook: Callable[[str], None] | None = None
+        with connect(self.url, timeout=min(self.timeout, 10.0)) as con:
+            have = schema_revision(con)
+        if have != SCHEMA_HEAD:
+            state = "has no BorderMap schema" if have is None else f"is at revision {have}"
+            raise StorageError(f"database {mask_url(self.url)} {state}; this program "
+                               f"needs revision {SCHEMA_HEAD}: run the database migrations")
+
+    def __repr__(self) -> str:
+        """Return ``PostGISRosterStore('postgresql://app:***@host/db', '11', '2020')``."""
+        return (f"PostGISRosterStore({mask_url(self.url)!r}, {self.province_code!r}, "
+                f"{self.vintage!r})")
+
+    # -- plumbing --------------------------------------------------------
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator:
+        with connect(self.url, timeout=min(self.timeout, 10.0)) as con:
+            with scoped_transaction(con, self.province_code, lock_timeout_s=self.timeout):
+                yield con
+
+    def _run_hook(self, stage: str) -> None:
+        if self._hook is not None:
+            self._hook(stage)
+
+    def _next_version(self, con) -> int:
+        """Increment this stream's counter; its row stays locked until commit."""
+        return int(con.execute(
+            "INSERT INTO roster_streams AS s (province_code, vintage, last_version)"
+            " VALUES (%s, %s, 1) ON CONFLICT (province_code, vintage)"
+            " DO UPDATE SET last_version = s.last_version + 1 RETURNING last_version",
+            (self.province_code, self.vintage)).fetchone()[0])
+
+    def _key(self) -> tuple[str, str]:
+        return self.province_code, self.vintage
+
+    def _check_key(self, province: str, vintage: str) -> None:
+        from geo.registry import find_province
+
+        code = find_province(province, vintage=vintage) if str(vintage) in (
+            "2020", "2025") else None
+        if (code, str(vintage)) != self._key():
+            raise InvalidArgument(
+                f"this roster store holds province {self.province_code}, {self.vintage} "
+                f"map; the roster is for {province!r}, {vintage} map")
+
+    # -- writes ----------------------------------------------------------
+    def import_roster(self, report_or_frame: ValidationReport | pd.DataFrame, *,
+                      source_name: str | None = None, sha256: str | None = None,
+                      user: str | None = None, kind: str | None = None,
+                      province: str | None = None, vintage: str | None = None) -> int:
+        """Store an accepted roster as a new, current version; return its number.
+
+        Same contract as :meth:`geo.storage.SQLiteRosterStore.import_roster`;
+        for a frame, province and vintage default to the store's.
+
+        Raises
+        ------
+        RosterError
+            The report has errors or the frame is not a valid roster.
+        InvalidArgument
+            The roster is for another province or map than this store's.
+        StorageError
+            The database cannot be written; the previous version stays current.
+        """
+        if isinstance(report_or_frame, ValidationReport):
+            rep = report_or_frame
+            if not rep.ok or rep.roster is None:
+                raise RosterError(
+                    f"roster {rep.source_name} has {len(rep.errors)} error(s) and cannot "
+                    "be imported", problems=rep.problems)
+            frame = storage._check_frame(rep.roster)
+            source_name, sha256 = source_name or rep.source_name, sha256 or rep.sha256
+            kind, province = kind or rep.kind, province or rep.province
+            vintage = vintage or rep.vintage
+        elif isinstance(report_or_frame, pd.DataFrame):
+            frame = storage._check_frame(report_or_frame)
+            source_name = source_name or "<frame>"
+            sha256 = sha256 or storage._frame_sha256(frame)
+            kind, province = kind or "per-commune", province or self.province
+            vintage = vintage or self.vintage
+        else:
+            raise InvalidArgumentType("report_or_frame must be a ValidationReport or a "
+                                      f"DataFrame, not {type(report_or_frame).__name__}")
+        if kind not in storage._KINDS:
+            raise InvalidArgument(f"kind must be one of {', '.join(storage._KINDS)}, "
+                                  f"not {kind!r}")
+        self._check_key(str(province), str(vintage))
+        rows = list(zip(
+            frame["commune_code"].tolist(),
+            *(frame[c].astype(int).tolist() for c in COUNT_COLUMNS),
+            [None if pd.isna(v) else str(v) for v in frame["reinforcement_origin"]],
+            [None if pd.isna(v) else str(v) for v in frame["as_of"]],
+        ))
+        who = str(user or "unknown")
+        with self._transaction() as con:
+            version = self._next_version(con)
+            self._make_current(con, version, (
+                storage._utc_now(), str(source_name), str(sha256), who, kind,
+                str(province), len(rows), None))
+            self._run_hook("version-row")
+            # COPY is refused on tables with row-level security: a pipelined executemany.
+            con.cursor().executemany(
+                f"INSERT INTO roster_rows (province_code, vintage, version, "
+                f"{', '.join(_ROW_COLUMNS)}) VALUES ({', '.join(['%s'] * 11)})",
+                [(*self._key(), version, *row) for row in rows])
+            self._run_hook("rows-written")
+        log.info("roster store %r: imported %s as version %d (%d communes, by %s)",
+                 self, source_name, version, len(rows), who)
+        return version
+
+    def _make_current(self, con, version: int, meta: tuple) -> None:
+        con.execute("UPDATE roster_versions SET is_current = false WHERE province_code = %s"
+                    " AND vintage = %s AND is_current", self._key())
+        con.execute(
+            "INSERT INTO roster_versions (province_code, vintage, version, imported_at,"
+            " source_name, sha256, imported_by, kind, province, n_rows, restored_from,"
+            " is_current) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, true)",
+            (*self._key(), version, *meta))
+
+    def restore(self, version: int, *, user: str | None = None) -> int:
+        """Create a new current version with the rows of ``version``; return its number.
+
+        Raises
+        ------
+        StorageError
+            There is no such version (nothing is written).
+        """
+        version = int(version)
+        who = str(user or "unknown")
+        with self._transaction() as con:
+            new = self._next_version(con)  # lock first: the copy reads a settled history
+            old = con.execute(
+                "SELECT source_name, sha256, kind, province, n_rows FROM roster_versions"
+                " WHERE province_code = %s AND vintage = %s AND version = %s",
+                (*self._key(), version)).fetchone()
+            if old is None:
+                raise StorageError(self._no_version_message(con, version))
+            src, sha, kind, province, n_rows = old
+            self._make_current(con, new, (storage._utc_now(), src, sha, who, kind,
+                                          province, n_rows, version))
+            self._run_hook("version-row")
+            con.execute(
+                f"INSERT INTO roster_rows (province_code, vintage, version, "
+                f"{', '.join(_ROW_COLUMNS)}) SELECT province_code, vintage, %s, "
+                f"{', '.join(_ROW_COLUMNS)} FROM roster_rows WHERE province_code = %s"
+                " AND vintage = %s AND version = %s", (new, *self._key(), version))
+            self._run_hook("rows-written")
+        log.info("roster store %r: restored version %d as version %d (by %s)", self,
+                 version, new, who)
+        return new
+
+    # -- reads -----------------------------------------------------------
+    def _no_version_message(self, con, version: int) -> str:
+        lo, hi = con.execute(
+            "SELECT min(version), max(version) FROM roster_versions"
+            " WHERE province_code = %s AND vintage = %s", self._key()).fetchone()
+        if lo is None:
+            return f"no roster version {version}: nothing has been imported yet"
+        return f"no roster version {version} (versions {lo}–{hi})"
+
+    def _load(self, con, version: int | None):
+        sql = ("SELECT version, imported_at, source_name, sha256, imported_by, kind,"
+               " province, vintage, n_rows, restored_from FROM roster_versions"
+               " WHERE province_code = %s AND vintage = %s AND ")
+        meta = con.execute(sql + ("is_current" if version is None else "version = %s"),
+                           (*self._key(), *(() if version is None else (version,)))
+                           ).fetchone()
+        if meta is None:
+            return None
+        rows = con.execute(
+            f"SELECT {', '.join(_ROW_COLUMNS)} FROM roster_rows WHERE province_code = %s"
+            " AND vintage = %s AND version = %s ORDER BY commune_code",
+            (*self._key(), meta[0])).fetchall()
+        if len(rows) != meta[8]:
+            raise StorageError(f"roster store {self!r}: version {meta[0]} has {len(rows)} "
+                               f"rows, expected {meta[8]}")
+        frame = _canonical_frame(pd.DataFrame(rows, columns=list(ROSTER_COLUMNS)))
+        return storage.StoredRoster(
+            version=int(meta[0]), imported_at=meta[1], source_name=meta[2], sha256=meta[3],
+            user=meta[4], kind=meta[5], province=meta[6], vintage=meta[7], frame=frame,
+            restored_from=None if meta[9] is None else int(meta[9]))
+
+    def current(self):
+        """Return the current version, or ``None`` if nothing was imported."""
+        with self._transaction() as con:
+            return self._load(con, None)
+
+    def get(self, version: int):
+        """Return one version; raise :class:`StorageError` if there is none."""
+        with self._transaction() as con:
+            got = self._load(con, int(version))
+            if got is None:
+                raise StorageError(self._no_version_message(con, int(version)))
+            return got
+
+    def history(self) -> pd.DataFrame:
+        """Return one row per version, oldest first (columns ``HISTORY_COLUMNS``)."""
+        with self._transaction() as con:
+            rows = con.execute(
+                "SELECT version, imported_at, source_name, sha256, imported_by, n_rows,"
+                " is_current, restored_from, kind, province, vintage FROM roster_versions"
+                " WHERE province_code = %s AND vintage = %s ORDER BY version",
+                self._key()).fetchall()
+        out = pd.DataFrame(rows, columns=list(storage.HISTORY_COLUMNS))
+        out["version"] = out["version"].astype("int64")
+        out["rows"] = out["rows"].astype("int64")
+        out["is_current"] = out["is_current"].astype(bool)
+        out["restored_from"] = pd.array(
+            [None if pd.isna(v) else int(v) for v in out["restored_from"]], dtype="Int64")
+        return out
+
+    def version_token(self) -> str:
+        """Return ``"<store id>:<province>:<vintage>:<last version>"``."""
+        with self._transaction() as con:
+            store_id, last = con.execute(
+                "SELECT (SELECT value FROM store_meta WHERE key = 'store_id'),"
+                " (SELECT last_version FROM roster_streams WHERE province_code = %s"
+                " AND vintage = %s)", self._key()).fetchone()
+        return f"{store_id}:{self.province_code}:{self.vintage}:{last or 0}"

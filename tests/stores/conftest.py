@@ -1,0 +1,67 @@
+"""Fixtures for the shared-store tests: the throwaway PostgreSQL/PostGIS cluster.
+
+The cluster comes from ``tests/pg_cluster.py`` (CI starts it in ``.ci/run``), through
+``BORDERMAP_TEST_DATABASE_URL`` (app role) and ``BORDERMAP_TEST_DATABASE_OWNER_URL``
+(owner, runs migrations). Without them the PostGIS tests are skipped locally, and
+fail in CI (``CI=true``): a missing database must never pass silently there.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from pgtest import START_HINT, TEMPLATE_DB, require_env
+
+
+@pytest.fixture(scope="session")
+def pg_owner_url() -> str:
+    """URL of the owner role (migrations, clean-up)."""
+    return require_env("BORDERMAP_TEST_DATABASE_OWNER_URL")
+
+
+@pytest.fixture(scope="session")
+def pg_app_url(pg_owner_url) -> str:
+    """URL of the application role (no superuser, no BYPASSRLS), on a migrated database."""
+    from geo.stores.postgis import migrate
+
+    url = require_env("BORDERMAP_TEST_DATABASE_URL")
+    migrate(pg_owner_url)
+    return url
+
+
+def _truncate(owner_url: str) -> None:
+    from geo.stores.postgis import connect
+
+    with connect(owner_url) as con:
+        con.execute("TRUNCATE roster_rows, roster_versions, roster_streams, commune_layers, "
+                    "role_scopes")
+
+
+@pytest.fixture
+def pg_url(pg_app_url, pg_owner_url) -> Iterator[str]:
+    """App-role URL of a migrated database emptied before and after the test."""
+    _truncate(pg_owner_url)
+    yield pg_app_url
+    _truncate(pg_owner_url)
+
+
+@pytest.fixture
+def fresh_database(pg_owner_url) -> Iterator[str]:
+    """Name of a new, empty database (PostGIS installed, no schema); dropped afterwards."""
+    from geo.stores.postgis import connect
+
+    name = f"bordermap_t_{uuid.uuid4().hex[:12]}"
+    with connect(pg_owner_url) as con:
+        exists = con.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                             (TEMPLATE_DB,)).fetchone()
+        if not exists:
+            pytest.skip(f"no {TEMPLATE_DB} database on this server ({START_HINT})")
+        con.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
+    try:
+        yield name
+    finally:
+        with connect(pg_owner_url) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
