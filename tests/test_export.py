@@ -518,3 +518,26 @@ def test_cli_bad_output_exit_2(out, message, tmp_path, capsys):
 def test_cli_refuses_all_provinces(tmp_path, capsys):
     assert main(["export", "--province", "all", "--out", str(tmp_path / "x.pdf")]) == 2
     assert "export needs one province" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- one style
+
+def test_html_has_a_title_and_legend_colours_as_seen(html_chn, cov):
+    from geo import style
+
+    assert "<title>Lực lượng Công an xã — Tỉnh Điện Biên</title>" in html_chn
+    chn = cov[cov["border_countries"].str.contains("CHN")]
+    legend = style.build_legend(style.metric_values(chn, "border_km"), "border_km")
+    for cls in legend.classes:
+        assert f"background:{cls.swatch}" in html_chn  # blended, not the raw palette colour
+        assert f"background:{cls.color}" not in html_chn
+
+
+def test_png_pixels_are_the_legend_swatches(png_all, cov):
+    """The static map paints each class in its legend swatch colour (the colour as seen)."""
+    path, _ = png_all
+    brief = Briefing(cov, metric="total_police")
+    px = _pixels(path).astype(int)
+    for swatch, _lo, _hi, count in brief.legend:
+        rgb = np.array([int(swatch[i:i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(px - rgb).max(axis=2) == 0).sum() > 2000 * min(count, 10) / 10, swatch
