@@ -292,7 +292,7 @@ def cmd_roster_validate(args: argparse.Namespace) -> int:
 def cmd_roster_import(args: argparse.Namespace) -> int:
     """Validate and store a roster as the new current version (nothing stored on errors)."""
     from geo import audit
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     report = _validate(args)
     user = args.user or _cli_actor()
@@ -312,7 +312,7 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
 def cmd_roster_history(args: argparse.Namespace) -> int:
     """Print every stored roster version, newest first."""
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     history = open_store().history()
     if history.empty:
@@ -326,7 +326,7 @@ def cmd_roster_history(args: argparse.Namespace) -> int:
 def cmd_roster_restore(args: argparse.Namespace) -> int:
     """Make an earlier version current again (as a new version)."""
     from geo import audit
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     user = args.user or _cli_actor()
     version = open_store().restore(args.version, user=user)

@@ -81,7 +81,7 @@ def current_roster(store=None) -> tuple[pd.DataFrame, dict]:
     stored = None
     if store is None:
         try:
-            from geo.storage import open_store
+            from geo.stores.rosters import open_store
             store = open_store()
         except ImportError:  # pragma: no cover - storage module always ships
             store = None
@@ -169,7 +169,7 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = "2020",
     boundaries : path, optional
         Official boundaries file instead of the embedded approximate layer.
     store : RosterStore, optional
-        Where the current roster comes from; default :func:`geo.storage.open_store`.
+        Where the current roster comes from; default :func:`geo.stores.rosters.open_store`.
     minimum : Minimum, optional
         Minimum staffing for ``staffing_gap``.
     tolerance_m, min_shared_km : float

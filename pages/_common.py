@@ -284,7 +284,7 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
 
 @st.cache_resource(show_spinner=False)
 def _store(home: str):
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     return open_store(Path(home))
 

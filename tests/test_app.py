@@ -280,7 +280,7 @@ def test_roster_upload_report_accept_and_history(cov2020):
     _no_exception(at)
     assert any("Tệp hợp lệ" in s.value for s in at.success)
     assert [b.label for b in at.button][:2] == ["Chấp nhận và lưu", "Hủy"]
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     assert open_store().history().empty  # nothing stored before acceptance
     at.button(key="roster_accept").click().run()
@@ -312,14 +312,14 @@ def test_cancel_discards_the_upload():
     at.button(key="roster_cancel").click().run()
     _no_exception(at)
     assert any("Đã hủy" in i.value for i in at.info)
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     assert open_store().history().empty
 
 
 def test_history_restore():
     from geo.roster import validate_roster
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     store = open_store()
     for officers in (7, 8):

@@ -139,7 +139,7 @@ def test_missing_commune_column():
 
 def test_unknown_and_malformed_codes():
     rep = validate_roster(csv_bytes(HEADER, "99999,1,1,3,0,4,2022-01-15",
-                                    "03A54,1,1,3,0,4,2022-01-15"))
+                                    "03A54,1,1,3,0,4,2022-01-15"), vintage="2020")
     assert errors_of(rep) == [
         (2, "commune_code", "unknown commune code 99999 (not in the 2020 registry)"),
         (3, "commune_code", "'03A54' is not a 5-digit commune code"),
@@ -187,7 +187,7 @@ def test_ambiguous_name_is_reported_with_both_candidates():
 ])
 def test_name_and_district_matching(name, district, code):
     rep = validate_roster(csv_bytes("commune_name,district," + HEADER.split(",", 1)[1],
-                                    f"{name},{district},1,1,3,0,4,2022-01-15"))
+                                    f"{name},{district},1,1,3,0,4,2022-01-15"), vintage="2020")
     assert rep.ok, rep.to_frame().to_string()
     assert rep.roster["commune_code"].tolist() == [code]
 
@@ -568,12 +568,12 @@ def test_read_roster_returns_frame_and_warns():
 
 
 def test_template_per_commune_lists_every_unit_and_round_trips():
-    text = roster_template()
+    text = roster_template(vintage="2020")
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     assert len(frame) == 129
     assert frame.loc[0, "commune_code"] == "03124"
     assert (frame[["chiefs", "officers", "as_of"]] == "").all().all()
-    assert len(pd.read_csv(io.StringIO(roster_template(unit_types=("Xã",))))) == 115
+    assert len(pd.read_csv(io.StringIO(roster_template(unit_types=("Xã",), vintage="2020")))) == 115
     # Filled in, the template validates.
     frame[["chiefs", "deputies", "officers", "reinforcements", "trained"]] = "1"
     frame["as_of"] = "2022-01-15"
@@ -586,7 +586,7 @@ def test_template_per_commune_lists_every_unit_and_round_trips():
 
 
 def test_template_per_officer_has_header_and_example_row():
-    text = roster_template(per_officer=True)
+    text = roster_template(per_officer=True, vintage="2020")
     lines = text.splitlines()
     assert lines[0] == "commune_code,commune_name,district,role,origin_unit,trained,since"
     assert len(lines) == 2
@@ -609,9 +609,10 @@ def test_2025_vintage_codes_and_names():
     assert rep.ok, rep.to_frame().to_string()
     assert rep.roster["commune_code"].tolist() == [first["code"]]
     assert [w.column for w in rep.warnings] == ["district"]
-    # A 2020 code that no longer exists is unknown in the 2025 registry.
+    # A 2020 code that no longer exists: the roster is keyed to the 2020 map, and says so.
     rep = validate_roster(csv_bytes(HEADER, "03154,1,1,3,0,4,2025-08-01"), vintage="2025")
-    assert "unknown commune code 03154" in only_error(rep).message
+    assert "keyed to the 2020 map, not the 2025 map" in only_error(rep).message
+    assert "03154 Xã Sín Thầu" in only_error(rep).message and rep.roster is None
 
 
 def test_problem_str_names_file_row_and_column():

@@ -1,4 +1,4 @@
-"""Tests for geo.storage: versions, history, restore, atomicity, concurrency, schema.
+"""Tests for geo.stores.rosters: versions, history, restore, atomicity, concurrency, schema.
 
 Rosters here are tiny hand-made frames for Điện Biên communes 03154/03155/03156
 (made-up counts). Crash tests run a child Python process that dies (SIGKILL)
@@ -24,7 +24,7 @@ import pytest
 
 from geo._errors import RosterError, StorageError
 from geo.roster import ROSTER_COLUMNS, validate_roster
-from geo.storage import (
+from geo.stores.rosters import (
     HISTORY_COLUMNS,
     SCHEMA_VERSION,
     RosterStore,
@@ -195,7 +195,7 @@ CHILD = textwrap.dedent("""
     import os, signal, sys, time
     from pathlib import Path
     import pandas as pd
-    from geo.storage import SQLiteRosterStore
+    from geo.stores.rosters import SQLiteRosterStore
 
     path, mode, marker = sys.argv[1], sys.argv[2], sys.argv[3]
     store = SQLiteRosterStore(path)
@@ -355,7 +355,7 @@ PROC_CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     import pandas as pd
-    from geo.storage import SQLiteRosterStore
+    from geo.stores.rosters import SQLiteRosterStore
 
     path, name, officers, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     store = SQLiteRosterStore(path)
