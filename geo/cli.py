@@ -45,6 +45,9 @@ def _provenance(gdf) -> None:
     if gdf.attrs.get("sample_roster"):
         from geo.reference import SAMPLE_NOTE
         _note(SAMPLE_NOTE)
+    if gdf.attrs.get("carried_over"):
+        from geo.i18n import t
+        _note(t("carried_over_note", "en"))
 
 
 def write_table(gdf, fmt: str, *, columns: list[str] | None = None, out=None) -> None:
@@ -109,16 +112,25 @@ def cmd_build_sample_roster(args: argparse.Namespace) -> int:
     """Regenerate data/sample_roster.csv (synthetic; totals equal the published figures)."""
     from geo.borders import flag_border_communes
     from geo.boundaries import load_communes
-    from geo.sample import build_sample_roster
-    from geo.settings import SAMPLE_ROSTER
+    from geo.coverage import crosswalk_targets
+    from geo.registry import load_units
+    from geo.sample import build_sample_roster, build_sample_roster_2025
+    from geo.settings import SAMPLE_ROSTER, SAMPLE_ROSTER_2025
 
     out = Path(args.out) if args.out else SAMPLE_ROSTER
+    out_2025 = Path(args.out_2025) if args.out_2025 else SAMPLE_ROSTER_2025
     communes = flag_border_communes(load_communes("Điện Biên", vintage="2020"))
     roster = build_sample_roster(communes)
     roster.to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
+    roster_2025 = build_sample_roster_2025(roster, load_units("2025", province="Điện Biên"),
+                                           crosswalk_targets("Điện Biên"))
+    roster_2025.to_csv(out_2025, index=False, lineterminator="\n", encoding="utf-8")
     _note("Sample data — not real assignments.")
-    totals = roster[["chiefs", "deputies", "officers", "reinforcements"]].sum()
-    print(f"wrote {out}: {len(roster)} xã; " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+    for path, frame, what in ((out, roster, "xã (2020 map)"),
+                              (out_2025, roster_2025, "units (2025 map)")):
+        totals = frame[["chiefs", "deputies", "officers", "reinforcements"]].sum()
+        print(f"wrote {path}: {len(frame)} {what}; "
+              + ", ".join(f"{k} {v}" for k, v in totals.items()))
     return EXIT_OK
 
 
@@ -148,7 +160,7 @@ def commune_table(args: argparse.Namespace):
 BORDER_COLUMNS = ["border_countries", "border_km_lao", "border_km_chn", "dist_to_border_km",
                   "border_belt"]
 ROSTER_COLUMNS = ["chiefs", "deputies", "officers", "reinforcements", "total_police",
-                  "police_per_100km2", "staffing_gap"]
+                  "police_per_100km2", "staffing_gap", "staffing_surplus"]
 
 
 def flagged_table(args: argparse.Namespace):
@@ -234,7 +246,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise BorderMapError("export needs one province, not 'all'")
     out, fmt = check_output_path(args.out, fmt=args.format)  # before any slow work
     with _warnings_as_notes():
-        cov = load_coverage(args.province, vintage=args.vintage, boundaries=args.boundaries)
+        cov = load_coverage(args.province, vintage=args.vintage, boundaries=args.boundaries,
+                            roster_vintage=args.roster_vintage)
     _provenance(cov)
     path = export_briefing(cov, fmt=fmt, out=out, metric=args.metric, country=args.country,
                            title=args.title, marking=args.marking, lang=args.lang)
@@ -243,6 +256,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     audit.record(_cli_actor(), "export", f"{fmt} {path.name} province={args.province} "
                  f"vintage={args.vintage} metric={args.metric} country={args.country}")
     print(path)
+    return EXIT_OK
+
+
+def cmd_reform(args: argparse.Namespace) -> int:
+    """Print one row per 2025 unit: its old communes and their posts before and after."""
+    from geo.reform import reform_table
+
+    with _warnings_as_notes():
+        table = reform_table(args.province)
+    if table.attrs.get("approximate"):
+        from geo.reference import APPROXIMATE_NOTE
+        _note(APPROXIMATE_NOTE)
+    for when in ("2020", "2025"):
+        if table.attrs.get(f"sample_{when}"):
+            _note(f"{when} posts: sample data — not real assignments "
+                  f"({table.attrs.get(f'roster_{when}')})")
+    _note("*_2020 columns: posts held before the merger (2020 roster, carried over); "
+          "*_now columns: the 2025 roster; shortfalls are sums, never netted")
+    write_table(table, args.format)
     return EXIT_OK
 
 
@@ -271,15 +303,16 @@ def _validate(args: argparse.Namespace):
     if not path.is_file():
         raise BorderMapError(f"{path}: no such file")
     report = validate_roster(path, province=args.province, vintage=args.vintage,
-                             sheet=args.sheet, border_codes=_border_codes(args.province,
-                                                                          args.vintage))
+                             sheet=args.sheet,
+                             border_codes=lambda v: _border_codes(args.province, v))
     table = report.to_frame()
     if len(table):
         table.to_string(sys.stdout, index=False, max_colwidth=90)
         print()
     status = "rejected" if not report.ok else "valid"
-    print(f"{path.name}: {status} — {report.kind or 'unknown'} roster, {report.n_rows} data rows, "
-          f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    print(f"{path.name}: {status} — {report.kind or 'unknown'} roster, {report.vintage} map, "
+          f"{report.n_rows} data rows, {len(report.errors)} error(s), "
+          f"{len(report.warnings)} warning(s)")
     return report
 
 
@@ -306,7 +339,8 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
                                          province=report.province, vintage=report.vintage)
     audit.record(user, "roster.import", f"{report.source_name} sha256={report.sha256[:12]} "
                  f"→ version {version}")
-    print(f"stored as version {version} (current)")
+    print(f"stored as version {version} (current for {report.province}, "
+          f"{report.vintage} map)")
     return EXIT_OK
 
 
@@ -314,7 +348,7 @@ def cmd_roster_history(args: argparse.Namespace) -> int:
     """Print every stored roster version, newest first."""
     from geo.stores.rosters import open_store
 
-    history = open_store().history()
+    history = open_store().history(province=args.province, vintage=args.vintage)
     if history.empty:
         _note("no roster imported yet: the app and CLI use the sample roster "
               "(sample data — not real assignments)")
@@ -432,7 +466,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
         description="Commune police coverage maps for Vietnam's border provinces "
-                    "(starting with Điện Biên).")
+                    "(starting with Điện Biên). Every command works on the 2025 "
+                    "administrative map, the map in force since 1 July 2025, unless "
+                    "given --vintage 2020.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress lines")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -442,8 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build_default)
 
     p = sub.add_parser("build-sample-roster",
-                       help="regenerate data/sample_roster.csv (synthetic sample data)")
+                       help="regenerate data/sample_roster.csv (2020 map) and "
+                            "data/sample_roster_2025.csv (synthetic sample data)")
     p.add_argument("--out", default=None, help="output file (default data/sample_roster.csv)")
+    p.add_argument("--out-2025", default=None,
+                   help="2025-map output file (default data/sample_roster_2025.csv)")
     p.set_defaults(func=cmd_build_sample_roster)
 
     p = sub.add_parser("communes", help="list commune-level units with their attributes")
@@ -475,9 +514,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", default=DEFAULT_PROVINCE,
                    help='province name or code, ignoring case and diacritics '
                         '(default "%(default)s")')
-    p.add_argument("--vintage", default="2020", choices=VINTAGES,
-                   help="administrative map (default %(default)s: the roster is kept for the "
-                        "2020 map; 2025 carries it over through the crosswalk)")
+    p.add_argument("--vintage", default=DEFAULT_VINTAGE, choices=VINTAGES,
+                   help="administrative map: 2025 (default, in force) or 2020")
+    p.add_argument("--roster-vintage", default=None, choices=VINTAGES,
+                   help="map of the roster shown (default: the roster kept for --vintage); "
+                        "2020 on the 2025 map shows the posts held before the merger, marked "
+                        "as carried over")
     p.add_argument("--boundaries", type=Path, default=None, metavar="PATH",
                    help="official boundaries file instead of the embedded approximate layer")
     p.add_argument("--out", required=True, metavar="PATH",
@@ -497,6 +539,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of the briefing text (default %(default)s)")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("reform", help="before and after the 2025 reform: each 2025 unit, its "
+                                      "old communes, their 2020 posts and the posts now")
+    p.add_argument("--province", default=DEFAULT_PROVINCE,
+                   help='province name or code (default "%(default)s")')
+    p.add_argument("--format", choices=("csv",), default="csv", help="output format")
+    p.set_defaults(func=cmd_reform)
+
     from geo.auth import ROLES
     p = sub.add_parser("roster", help="validate, import, list, restore rosters; get a template")
     roster = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
@@ -508,13 +557,17 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("file", help="roster file: CSV (UTF-8, UTF-8 with BOM or cp1258) or XLSX")
         q.add_argument("--province", default=DEFAULT_PROVINCE,
                        help='province (default "%(default)s")')
-        q.add_argument("--vintage", default="2020", choices=VINTAGES,
-                       help="administrative map of the roster (default %(default)s)")
+        q.add_argument("--vintage", default=DEFAULT_VINTAGE, choices=VINTAGES,
+                       help="administrative map the roster is keyed to: 2025 (default, in "
+                            "force) or 2020; a file keyed to the other map is rejected")
         q.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
         if name == "import":
             q.add_argument("--user", default=None, help="who imports (default: the OS user)")
         q.set_defaults(func=func)
     q = roster.add_parser("history", help="list stored roster versions")
+    q.add_argument("--province", default=None, help="only this province (default: all)")
+    q.add_argument("--vintage", default=None, choices=VINTAGES,
+                   help="only rosters keyed to this map (default: both)")
     q.set_defaults(func=cmd_roster_history)
     q = roster.add_parser("restore", help="make an earlier version current (as a new version)")
     q.add_argument("version", type=int)
@@ -523,7 +576,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = roster.add_parser("template", help="print a roster template to fill in")
     q.add_argument("--per-officer", action="store_true", help="one row per officer")
     q.add_argument("--province", default=DEFAULT_PROVINCE)
-    q.add_argument("--vintage", default="2020", choices=VINTAGES)
+    q.add_argument("--vintage", default=DEFAULT_VINTAGE, choices=VINTAGES,
+                   help="administrative map: 2025 (default, in force) or 2020")
     q.add_argument("--out", default=None, help="write to this file (UTF-8 with BOM, for Excel)")
     q.set_defaults(func=cmd_roster_template)
 

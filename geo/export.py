@@ -431,7 +431,7 @@ def is_dien_bien(cov: pd.DataFrame) -> bool:
 
 
 def provenance_notes(cov: pd.DataFrame, lang: str) -> list[str]:
-    """Return the notes a briefing must carry (approximate boundaries, sample roster)."""
+    """Return the notes a briefing must carry (approximate boundaries, sample roster, carried over)."""
     notes = []
     approximate = cov.attrs.get("approximate")
     if approximate is None and "approximate" in cov:
@@ -440,6 +440,9 @@ def provenance_notes(cov: pd.DataFrame, lang: str) -> list[str]:
         notes.append(TEXT[lang]["approximate"])
     if cov.attrs.get("sample_roster"):
         notes.append(TEXT[lang]["sample"])
+    if cov.attrs.get("carried_over"):
+        from geo.i18n import t as _t
+        notes.append(_t("carried_over_note", lang))
     return notes
 
 

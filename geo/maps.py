@@ -394,6 +394,8 @@ def provenance_notes(cov: pd.DataFrame, *, lang: str = "vi") -> list[str]:
         notes.append(t("approximate_short", lang))
     if attrs.get("sample_roster"):
         notes.append(t("sample_short", lang))
+    if attrs.get("carried_over"):
+        notes.append(t("carried_over_short", lang))
     return notes
 
 
