@@ -121,7 +121,9 @@ def read_norms(path_or_bytes: str | Path | bytes = NORMS_FILE) -> pd.DataFrame:
     for i in np.flatnonzero((out["source"] == "").to_numpy()):
         problems.append(f"row {i + 2}: source is empty; name the source or write "
                         "'assumption: …'")
-    dup = out.duplicated(["vintage", "unit_type", "border"], keep="first")
+    valid = border.notna()
+    dup = pd.Series(False, index=out.index)
+    dup[valid] = out[valid].duplicated(["vintage", "unit_type", "border"], keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
         problems.append(f"row {i + 2}: {out['vintage'].iloc[i]} {out['unit_type'].iloc[i]} "
                         f"border={'yes' if out['border'].iloc[i] else 'no'} appears twice")
