@@ -37,6 +37,11 @@ def _app(user: User | None = PLANNER) -> AppTest:
 
 
 def _page(path: str, *, user: User | None = PLANNER, **state) -> AppTest:
+    # These page tests check the 2020 figures (129 units, published 2021 totals); the
+    # 2025 default is checked by test_app_runs_with_sidebar_and_default_map_page and
+    # tests/test_defaults.py.
+    state.setdefault("vintage", "2020")
+    state.setdefault("roster_vintage", "2020")
     at = AppTest.from_file(path, default_timeout=TIMEOUT)
     if user is not None:
         at.session_state["user"] = user
@@ -66,7 +71,7 @@ def test_app_runs_with_sidebar_and_default_map_page():
     assert at.session_state["lang"] == "vi"
     assert at.sidebar.radio(key="lang").value == "vi"
     assert at.sidebar.selectbox(key="tiles__vi").value == "offline"
-    assert at.sidebar.radio(key="vintage__vi").value == "2020"
+    assert at.sidebar.radio(key="vintage__vi").value == "2025"  # the map in force
     assert at.title[0].value == "Bản đồ lực lượng công an xã"  # the default page is the map
 
 
@@ -82,28 +87,28 @@ def test_english_toggle_switches_the_ui():
 def test_language_switch_keeps_every_choice(cov2020):
     """Choice widgets store their displayed label: a relabelled widget must not lose its value."""
     at = _app().run()
-    at.sidebar.radio(key="vintage__vi").set_value("2025")
+    at.sidebar.radio(key="vintage__vi").set_value("2020")
     at.sidebar.selectbox(key="tiles__vi").select("osm").run()
     at.switch_page("pages/border.py").run()
     at.selectbox(key="f_border__vi").select("CHN").run()
     at.sidebar.radio(key="lang").set_value("en").run()
     _no_exception(at)
-    assert at.sidebar.radio(key="vintage__en").value == "2025"
+    assert at.sidebar.radio(key="vintage__en").value == "2020"
     assert at.sidebar.radio(key="vintage__en").proto.default == 1  # drawn selected
     assert at.sidebar.selectbox(key="tiles__en").value == "osm"
     assert at.selectbox(key="f_border__en").value == "CHN"
     assert at.selectbox(key="f_border__en").proto.default == BORDER_FILTERS.index("CHN")
-    cov2025 = load_coverage(vintage="2025")
-    expected = cov2025[cov2025["border_countries"].str.contains("CHN")]
+    expected = cov2020[cov2020["border_countries"].str.contains("CHN")]
     assert sorted(_table(at)["Code"]) == sorted(expected["code"])
     at.sidebar.radio(key="lang").set_value("vi").run()
-    assert at.sidebar.radio(key="vintage__vi").value == "2025"
+    assert at.sidebar.radio(key="vintage__vi").value == "2020"
     assert at.selectbox(key="f_border__vi").value == "CHN"
 
 
 def test_app_switches_to_every_page():
     at = _app().run()
     for page, title in [("pages/border.py", "Xã biên giới — lọc cho công tác kế hoạch"),
+                        ("pages/reform.py", "Trước và sau sắp xếp đơn vị hành chính (1/7/2025)"),
                         ("pages/data.py", "Dữ liệu: danh sách lực lượng và ranh giới")]:
         at.switch_page(page).run()
         _no_exception(at)
