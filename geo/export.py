@@ -1076,7 +1076,8 @@ def _wrap_html(page: str, brief: Briefing) -> str:
     header = (f'<div class="bm-brief">{marking}<h1>{e(brief.title)}</h1>'
               f'<p class="bm-sub">{e(brief.subtitle)}</p><p class="bm-sub">{e(brief.filters)}</p>'
               f'<p class="bm-sub">{e(brief.dates_line())}</p>{notes}</div>')
-    cols = table_columns(brief.lang, with_district=brief.has_districts)
+    cols = table_columns(brief.lang, with_district=brief.has_districts,
+                         carried=bool(brief.cov.attrs.get("carried_over")))
     head = "".join(f"<th>{e(c.title)}</th>" for c in cols)
     body = []
     for code, cells in table_rows(brief):

@@ -95,13 +95,19 @@ _TABLE_TEXT = {
 }
 
 
-def table_columns(lang: str, *, with_district: bool = True) -> list[Column]:
+def table_columns(lang: str, *, with_district: bool = True, carried: bool = False
+                  ) -> list[Column]:
     """Return the columns of the commune table, with titles in ``lang``.
 
     Without districts (the 2025 map) the district column is left out and its
-    width goes to the name and border columns.
+    width goes to the name and border columns. With ``carried`` (a 2020 roster
+    on the 2025 map) the count headers end in "(2020)".
     """
-    tt = _TABLE_TEXT[lang]
+    tt = dict(_TABLE_TEXT[lang])
+    if carried:  # posts held by the former communes before the merger, not the unit's
+        for key in ("chiefs", "deputies", "officers", "reinforcements", "total_police",
+                    "staffing_gap"):
+            tt[key] = f"{tt[key]} (2020)"
     name_w, border_w = (0.150, 0.190) if with_district else (0.240, 0.275)
     return [
         Column("code", tt["code"], 0.050),
@@ -291,7 +297,8 @@ def write_pdf(brief: Briefing, path: Path) -> int:
     from geo.export import render_map_figure
 
     rows = table_rows(brief)
-    cols = table_columns(brief.lang, with_district=brief.has_districts)
+    cols = table_columns(brief.lang, with_district=brief.has_districts,
+                         carried=bool(brief.cov.attrs.get("carried_over")))
     ranges, extra = _paginate(len(rows))
     n_pages = 1 + len(ranges) + (1 if extra else 0)
     # pdf.fonttype is read when the pages are written: keep the rc context open (TrueType).

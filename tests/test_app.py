@@ -370,3 +370,30 @@ def test_bad_boundaries_file_is_an_error_not_a_traceback():
                                       "application/geo+json").run()
     _no_exception(at)
     assert at.error and "Lỗi:" in at.error[0].value
+
+
+def test_data_page_imports_a_2025_roster_and_refuses_it_as_2020():
+    from geo.roster import roster_template
+    from geo.stores.rosters import open_store
+
+    lines = roster_template(vintage="2025").splitlines()
+    data = ("\n".join([lines[0]] + [ln.rstrip(",") + ",1,2,5,0,,4,2025-08-01"
+                                     for ln in lines[1:]]) + "\n").encode("utf-8")
+    at = _page(DATA_PAGE)  # roster map: 2020 (set by _page)
+    at.get("file_uploader")[0].upload("r2025.csv", data, "text/csv").run()
+    _no_exception(at)
+    assert any("bản đồ 2025" in e.value or "2025 map" in e.value
+               for e in at.error) or any("2025 map" in str(v) for v in _table(at, 0)["Nội dung"])
+    assert not [b for b in at.button if b.key == "roster_accept"]
+    at = _page(DATA_PAGE, roster_vintage="2025")
+    at.get("file_uploader")[0].upload("r2025.csv", data, "text/csv").run()
+    _no_exception(at)
+    assert any("Danh sách theo bản đồ 2025" in s.value for s in at.success)
+    at.button(key="roster_accept").click().run()
+    _no_exception(at)
+    history = open_store().history()
+    assert history["vintage"].tolist() == ["2025"] and history["rows"].tolist() == [45]
+    m = _page(MAP_PAGE, vintage="2025")
+    _no_exception(m)
+    assert {x.label: x.value for x in m.metric}["Số xã"] == "45"
+    assert not any("Dữ liệu mẫu" in i.value for i in m.info)

@@ -126,6 +126,7 @@ def test_carried_over_marking_in_pdf_html_and_png(covs, tmp_path, monkeypatch):
                           lang="en")
     text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "Carried over from the 2020 map" in " ".join(text.split())
+    assert "Chiefs (2020)" in text  # the table header, not "Chiefs"
     html = export_briefing(carried, fmt="html", out=tmp_path / "c.html",
                            metric="staffing_gap").read_text(encoding="utf-8")
     assert CARRIED_VI in html
