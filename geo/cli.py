@@ -383,6 +383,39 @@ def cmd_roster_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- norms
+
+def cmd_norms(args: argparse.Namespace) -> int:
+    """Show, store, list or restore the staffing norms (the repository file is the default)."""
+    from geo import audit
+    from geo.norms import load_norms, norms_to_csv
+    from geo.stores.norms import open_norm_store
+
+    store = open_norm_store()
+    user = getattr(args, "user", None) or _cli_actor()
+    if args.norms_command == "show":
+        norms = load_norms(store=store)
+        _note(f"norms: {norms.attrs['norms_source']}"
+              + (f" (version {norms.attrs['norms_version']})" if norms.attrs["norms_version"]
+                 else " (repository default)"))
+        sys.stdout.write(norms_to_csv(norms))
+    elif args.norms_command == "import":
+        version = store.import_norms(Path(args.file), user=user)
+        audit.record(user, "norms.import", f"{Path(args.file).name} → version {version}")
+        print(f"norms stored as version {version} (current)")
+    elif args.norms_command == "history":
+        history = store.history()
+        if history.empty:
+            _note("no norms stored: the repository file data/norms.csv applies")
+        else:
+            write_table(history, "csv")
+    elif args.norms_command == "restore":
+        version = store.restore(args.version, user=user)
+        audit.record(user, "norms.restore", f"version {args.version} → version {version}")
+        print(f"restored norms version {args.version} as version {version} (current)")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- users and audit
 
 def _cli_actor() -> str:
@@ -580,6 +613,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="administrative map: 2025 (default, in force) or 2020")
     q.add_argument("--out", default=None, help="write to this file (UTF-8 with BOM, for Excel)")
     q.set_defaults(func=cmd_roster_template)
+
+    p = sub.add_parser("norms", help="staffing norms per map and unit type: show, store "
+                                     "(admin), history, restore")
+    norms = p.add_subparsers(dest="norms_command", required=True, metavar="ACTION")
+    norms.add_parser("show", help="print the norms in force (CSV)")
+    q = norms.add_parser("import", help="store a norms CSV as the current version")
+    q.add_argument("file", help="CSV with vintage,unit_type,border,chiefs,deputies,officers,"
+                                "source")
+    q.add_argument("--user", default=None, help="who stores it (default: the OS user)")
+    norms.add_parser("history", help="list stored norms versions")
+    q = norms.add_parser("restore", help="make an earlier norms version current")
+    q.add_argument("version", type=int)
+    q.add_argument("--user", default=None, help="who restores (default: the OS user)")
+    p.set_defaults(func=cmd_norms)
 
     p = sub.add_parser("users", help="manage sign-in accounts (admin)")
     users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")

@@ -113,3 +113,26 @@ def test_norm_store_versions_and_restore(tmp_path):
     with pytest.raises(NormsError):
         store.import_norms(b"vintage\n2020\n")
     assert len(store.history()) == 3
+
+
+def test_cli_norms_show_import_history_restore(tmp_path, monkeypatch, capsys):
+    from geo.cli import main
+
+    monkeypatch.setenv("BORDERMAP_HOME", str(tmp_path / "home"))
+    assert main(["norms", "show"]) == 0
+    shown = capsys.readouterr()
+    assert "repository default" in shown.err
+    assert shown.out == norms_to_csv(read_norms())
+    changed = tmp_path / "norms.csv"
+    changed.write_text(shown.out.replace("2025,Xã,no,1,2,5", "2025,Xã,no,1,2,7"),
+                       encoding="utf-8")
+    assert main(["norms", "import", str(changed)]) == 0
+    assert "version 1" in capsys.readouterr().out
+    assert main(["norms", "show"]) == 0
+    assert "2025,Xã,no,1,2,7" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("vintage,unit_type\n2020,Xã\n", encoding="utf-8")
+    assert main(["norms", "import", str(bad)]) == 2
+    assert "missing column" in capsys.readouterr().err
+    assert main(["norms", "history"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 2  # header + one version
