@@ -450,3 +450,13 @@ def test_schema_1_store_is_migrated_with_province_codes(tmp_path):
     assert store.current(province="11", vintage="2020").source_name == "old.csv"
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+
+
+def test_report_stored_under_another_map_is_refused(tmp_path):
+    store = open_store(tmp_path)
+    rep = validate_roster(b"commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
+                          b"03154,1,1,3,0,0,2024-01-01\n")
+    assert rep.vintage == "2020"
+    with pytest.raises(RosterError, match="validated against the 2020 map, not the 2025 map"):
+        store.import_roster(rep, vintage="2025")
+    assert store.history().empty

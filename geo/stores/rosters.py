@@ -339,7 +339,11 @@ class SQLiteRosterStore(RosterStore):
             sha256 = sha256 or rep.sha256
             kind = kind or rep.kind
             province = province or rep.province
-            vintage = vintage or rep.vintage
+            if vintage is not None and str(vintage) != rep.vintage:
+                raise RosterError(f"roster {rep.source_name} was validated against the "
+                                  f"{rep.vintage} map, not the {vintage} map; nothing was "
+                                  "stored", problems=rep.problems)
+            vintage = rep.vintage
         elif isinstance(report_or_frame, pd.DataFrame):
             frame = _check_frame(report_or_frame)
             source_name = source_name or "<frame>"
