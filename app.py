@@ -19,9 +19,9 @@ from pages import _common as common
 
 #: Pages per role; ``None`` (not signed in) sees only the sign-in page.
 ROLE_PAGES = {
-    "commander": ("map", "border"),
-    "planner": ("map", "border", "data"),
-    "admin": ("map", "border", "data", "admin"),
+    "commander": ("map", "border", "reform"),
+    "planner": ("map", "border", "reform", "data"),
+    "admin": ("map", "border", "reform", "data", "admin"),
     None: ("signin",),
 }
 
@@ -33,6 +33,8 @@ def pages_for_role(role: str | None, lang: str) -> list[st.Page]:
                        url_path="map", default=True),
         "border": st.Page("pages/border.py", title=t("nav_border", lang),
                           icon=":material/travel_explore:", url_path="border"),
+        "reform": st.Page("pages/reform.py", title=t("nav_reform", lang),
+                          icon=":material/compare_arrows:", url_path="reform"),
         "data": st.Page("pages/data.py", title=t("nav_data", lang), icon=":material/database:",
                         url_path="data"),
         "admin": st.Page("pages/admin.py", title=t("nav_admin", lang),

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo.registry import load_units  # noqa: E402
 from geo.roster import validate_roster  # noqa: E402
-from geo.storage import SQLiteRosterStore  # noqa: E402
+from geo.stores.rosters import SQLiteRosterStore  # noqa: E402
 
 
 def make_roster(path: Path, n_rows: int, *, seed: int = 0) -> Path:

@@ -49,6 +49,10 @@ class RosterError(InputError):
         self.problems = list(problems or [])
 
 
+class NormsError(InputError):
+    """A staffing-norms table was rejected (missing column, bad count, duplicate key…)."""
+
+
 class UploadError(InputError):
     """An uploaded file was refused before parsing (size, type, unsafe archive…)."""
 

@@ -26,6 +26,7 @@ import shapely
 from geo import registry, tessellation
 from geo._errors import BoundaryFileError, BorderMapError, InvalidArgument
 from geo._text import fold, fold_unit
+from geo.matching import unit_matcher
 from geo.reference import DIEN_BIEN_CODE
 from geo.settings import (DEFAULT_PROVINCE, DEFAULT_VINTAGE, DISPLAY_CRS, METRIC_CRS,
                           SHAPEFILE_DIR)
@@ -437,28 +438,28 @@ def _check_shp_length(path: Path) -> None:
 
 def _codes_from_names(gdf: gpd.GeoDataFrame, units: pd.DataFrame, province_code: str,
                       vintage: str, path: Path) -> pd.Series:
-    """Map name (+ district) columns onto registry codes; raise when no column fits."""
-    local = units[units["province_code"] == province_code]
-    names = set(local["name"].map(fold_unit))
+    """Map name (+ district) columns onto registry codes; raise when no column fits.
+
+    The columns are the ones whose values best match the province's unit (and
+    district) names; the names are matched by :mod:`geo.matching`. Unmatched or
+    ambiguous names keep their text, prefixed with ``?``, and are reported as
+    unmatched by the caller.
+    """
+    del units  # the matcher holds the registry
+    matcher = unit_matcher(province_code, vintage=vintage)
     text_cols = _text_columns(gdf)
-    shares = {c: _match_share(gdf[c], names) for c in _ordered(text_cols, _NAME_HINTS)}
+    shares = {c: matcher.name_share(gdf[c]) for c in _ordered(text_cols, _NAME_HINTS)}
     name_col = max(shares, key=shares.get) if shares else None
     if name_col is None or shares[name_col] < 0.5:
         raise BoundaryFileError(
             f"{path.name}: found no column of commune codes or names that matches the "
             f"{vintage} registry (columns: {', '.join(c for c in gdf.columns if c != 'geometry')}). "
             f"Name a column ma_xa (5-digit GSO code) or ten_xa + ten_huyen.")
-    dnames = set(local["district"].map(fold_unit)) - {""}
-    dshares = {c: _match_share(gdf[c], dnames) for c in _ordered(text_cols, _DISTRICT_HINTS)
-               if c != name_col}
+    dshares = {c: matcher.district_share(gdf[c]) for c in _ordered(text_cols, _DISTRICT_HINTS)
+               if c != name_col} if matcher.has_districts else {}
     dist_col = max(dshares, key=dshares.get) if dshares else None
     if dist_col is not None and dshares[dist_col] < 0.5:
         dist_col = None
-    key = local["name"].map(fold_unit)
-    if dist_col is not None:
-        key = key + "|" + local["district"].map(fold_unit)
-    lookup = local.assign(_k=key).drop_duplicates("_k", keep=False).set_index("_k")["code"]
-    fkey = gdf[name_col].astype(str).map(fold_unit)
-    if dist_col is not None:
-        fkey = fkey + "|" + gdf[dist_col].astype(str).map(fold_unit)
-    return fkey.map(lookup).fillna("?" + gdf[name_col].astype(str))
+    names = gdf[name_col].astype(str)
+    codes, _ = matcher.match_many(names, gdf[dist_col].astype(str) if dist_col else None)
+    return codes.fillna("?" + names)

@@ -100,10 +100,13 @@ def cmd_build_default(args: argparse.Namespace) -> int:
 
 def cmd_build_sample_roster(args: argparse.Namespace) -> int:
     """Regenerate data/sample_roster.csv (synthetic; totals equal the published figures)."""
-    out, roster = services.build_sample_roster(Path(args.out) if args.out else None)
+    written = services.build_sample_rosters(
+        Path(args.out) if args.out else None, Path(args.out_2025) if args.out_2025 else None)
     _note(SAMPLE_NOTE)
-    totals = roster[["chiefs", "deputies", "officers", "reinforcements"]].sum()
-    print(f"wrote {out}: {len(roster)} xã; " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+    for path, frame, what in written:
+        totals = frame[["chiefs", "deputies", "officers", "reinforcements"]].sum()
+        print(f"wrote {path}: {len(frame)} {what}; "
+              + ", ".join(f"{k} {v}" for k, v in totals.items()))
     return EXIT_OK
 
 
@@ -130,7 +133,7 @@ def _area(args: argparse.Namespace) -> dict:
 BORDER_COLUMNS = ["border_countries", "border_km_lao", "border_km_chn", "dist_to_border_km",
                   "border_belt"]
 ROSTER_COLUMNS = ["chiefs", "deputies", "officers", "reinforcements", "total_police",
-                  "police_per_100km2", "staffing_gap"]
+                  "police_per_100km2", "staffing_gap", "staffing_surplus"]
 
 
 def cmd_communes(args: argparse.Namespace) -> int:
@@ -182,10 +185,29 @@ def cmd_export(args: argparse.Namespace) -> int:
             args.province, fmt=args.format, out=args.out, metric=args.metric,
             actor=services.os_actor(), vintage=args.vintage, country=args.country,
             boundaries=args.boundaries, title=args.title, marking=args.marking,
-            lang=args.lang, atlas=args.atlas,
+            lang=args.lang, atlas=args.atlas, roster_vintage=args.roster_vintage,
             progress=lambda i, n, name: _note(f"atlas {i}/{n}: {name}"))
     _provenance(cov)
     print(path)
+    return EXIT_OK
+
+
+def cmd_reform(args: argparse.Namespace) -> int:
+    """Print one row per 2025 unit: its old communes and their posts before and after."""
+    from geo.reform import reform_table
+
+    with _warnings_as_notes():
+        table = reform_table(args.province)
+    if table.attrs.get("approximate"):
+        from geo.reference import APPROXIMATE_NOTE
+        _note(APPROXIMATE_NOTE)
+    for when in ("2020", "2025"):
+        if table.attrs.get(f"sample_{when}"):
+            _note(f"{when} posts: sample data — not real assignments "
+                  f"({table.attrs.get(f'roster_{when}')})")
+    _note("*_2020 columns: posts held before the merger (2020 roster, carried over); "
+          "*_now columns: the 2025 roster; shortfalls are sums, never netted")
+    write_table(table, args.format)
     return EXIT_OK
 
 
@@ -207,6 +229,7 @@ def _validate(args: argparse.Namespace):
         print()
     status = "rejected" if not report.ok else "valid"
     print(f"{Path(args.file).name}: {status} — {report.kind or 'unknown'} roster, "
+          f"{report.vintage} map, "
           f"{report.n_rows} data rows, {len(report.errors)} error(s), "
           f"{len(report.warnings)} warning(s)")
     return report
@@ -226,13 +249,14 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     except RosterError:
         print("nothing was stored; the current roster is unchanged")
         return EXIT_INPUT
-    print(f"stored as version {version} (current)")
+    print(f"stored as version {version} (current for {report.province}, "
+          f"{report.vintage} map)")
     return EXIT_OK
 
 
 def cmd_roster_history(args: argparse.Namespace) -> int:
     """Print every stored roster version, newest first."""
-    history = services.roster_store().history()
+    history = services.roster_store().history(province=args.province, vintage=args.vintage)
     if history.empty:
         _note("no roster imported yet: the app and CLI use the sample roster "
               "(sample data — not real assignments)")
@@ -259,6 +283,39 @@ def cmd_roster_template(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}")
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- norms
+
+def cmd_norms(args: argparse.Namespace) -> int:
+    """Show, store, list or restore the staffing norms (the repository file is the default)."""
+    from geo import audit
+    from geo.norms import load_norms, norms_to_csv
+    from geo.stores.norms import open_norm_store
+
+    store = open_norm_store()
+    user = getattr(args, "user", None) or _cli_actor()
+    if args.norms_command == "show":
+        norms = load_norms(store=store)
+        _note(f"norms: {norms.attrs['norms_source']}"
+              + (f" (version {norms.attrs['norms_version']})" if norms.attrs["norms_version"]
+                 else " (repository default)"))
+        sys.stdout.write(norms_to_csv(norms))
+    elif args.norms_command == "import":
+        version = store.import_norms(Path(args.file), user=user)
+        audit.record(user, "norms.import", f"{Path(args.file).name} → version {version}")
+        print(f"norms stored as version {version} (current)")
+    elif args.norms_command == "history":
+        history = store.history()
+        if history.empty:
+            _note("no norms stored: the repository file data/norms.csv applies")
+        else:
+            write_table(history, "csv")
+    elif args.norms_command == "restore":
+        version = store.restore(args.version, user=user)
+        audit.record(user, "norms.restore", f"version {args.version} → version {version}")
+        print(f"restored norms version {args.version} as version {version} (current)")
     return EXIT_OK
 
 
@@ -357,7 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
         description="Commune police coverage maps for Vietnam's border provinces "
-                    "(starting with Điện Biên).")
+                    "(starting with Điện Biên). Every command works on the 2025 "
+                    "administrative map, the map in force since 1 July 2025, unless "
+                    "given --vintage 2020.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress lines")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -367,8 +426,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build_default)
 
     p = sub.add_parser("build-sample-roster",
-                       help="regenerate data/sample_roster.csv (synthetic sample data)")
+                       help="regenerate data/sample_roster.csv (2020 map) and "
+                            "data/sample_roster_2025.csv (synthetic sample data)")
     p.add_argument("--out", default=None, help="output file (default data/sample_roster.csv)")
+    p.add_argument("--out-2025", default=None,
+                   help="2025-map output file (default data/sample_roster_2025.csv)")
     p.set_defaults(func=cmd_build_sample_roster)
 
     p = sub.add_parser("communes", help="list commune-level units with their attributes")
@@ -400,9 +462,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", default=DEFAULT_PROVINCE,
                    help='province name or code, ignoring case and diacritics '
                         '(default "%(default)s")')
-    p.add_argument("--vintage", default="2020", choices=VINTAGES,
-                   help="administrative map (default %(default)s: the roster is kept for the "
-                        "2020 map; 2025 carries it over through the crosswalk)")
+    p.add_argument("--vintage", default=DEFAULT_VINTAGE, choices=VINTAGES,
+                   help="administrative map: 2025 (default, in force) or 2020")
+    p.add_argument("--roster-vintage", default=None, choices=VINTAGES,
+                   help="map of the roster shown (default: the roster kept for --vintage); "
+                        "2020 on the 2025 map shows the posts held before the merger, marked "
+                        "as carried over")
     p.add_argument("--boundaries", type=Path, default=None, metavar="PATH",
                    help="official boundaries file instead of the embedded approximate layer")
     p.add_argument("--out", required=True, metavar="PATH",
@@ -426,6 +491,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "former district); progress on stderr")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("reform", help="before and after the 2025 reform: each 2025 unit, its "
+                                      "old communes, their 2020 posts and the posts now")
+    p.add_argument("--province", default=DEFAULT_PROVINCE,
+                   help='province name or code (default "%(default)s")')
+    p.add_argument("--format", choices=("csv",), default="csv", help="output format")
+    p.set_defaults(func=cmd_reform)
+
     from geo.auth import ROLES
     p = sub.add_parser("roster", help="validate, import, list, restore rosters; get a template")
     roster = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
@@ -437,13 +509,17 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("file", help="roster file: CSV (UTF-8, UTF-8 with BOM or cp1258) or XLSX")
         q.add_argument("--province", default=DEFAULT_PROVINCE,
                        help='province (default "%(default)s")')
-        q.add_argument("--vintage", default="2020", choices=VINTAGES,
-                       help="administrative map of the roster (default %(default)s)")
+        q.add_argument("--vintage", default=DEFAULT_VINTAGE, choices=VINTAGES,
+                       help="administrative map the roster is keyed to: 2025 (default, in "
+                            "force) or 2020; a file keyed to the other map is rejected")
         q.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
         if name == "import":
             q.add_argument("--user", default=None, help="who imports (default: the OS user)")
         q.set_defaults(func=func)
     q = roster.add_parser("history", help="list stored roster versions")
+    q.add_argument("--province", default=None, help="only this province (default: all)")
+    q.add_argument("--vintage", default=None, choices=VINTAGES,
+                   help="only rosters keyed to this map (default: both)")
     q.set_defaults(func=cmd_roster_history)
     q = roster.add_parser("restore", help="make an earlier version current (as a new version)")
     q.add_argument("version", type=int)
@@ -452,9 +528,24 @@ def build_parser() -> argparse.ArgumentParser:
     q = roster.add_parser("template", help="print a roster template to fill in")
     q.add_argument("--per-officer", action="store_true", help="one row per officer")
     q.add_argument("--province", default=DEFAULT_PROVINCE)
-    q.add_argument("--vintage", default="2020", choices=VINTAGES)
+    q.add_argument("--vintage", default=DEFAULT_VINTAGE, choices=VINTAGES,
+                   help="administrative map: 2025 (default, in force) or 2020")
     q.add_argument("--out", default=None, help="write to this file (UTF-8 with BOM, for Excel)")
     q.set_defaults(func=cmd_roster_template)
+
+    p = sub.add_parser("norms", help="staffing norms per map and unit type: show, store "
+                                     "(admin), history, restore")
+    norms = p.add_subparsers(dest="norms_command", required=True, metavar="ACTION")
+    norms.add_parser("show", help="print the norms in force (CSV)")
+    q = norms.add_parser("import", help="store a norms CSV as the current version")
+    q.add_argument("file", help="CSV with vintage,unit_type,border,chiefs,deputies,officers,"
+                                "source")
+    q.add_argument("--user", default=None, help="who stores it (default: the OS user)")
+    norms.add_parser("history", help="list stored norms versions")
+    q = norms.add_parser("restore", help="make an earlier norms version current")
+    q.add_argument("version", type=int)
+    q.add_argument("--user", default=None, help="who restores (default: the OS user)")
+    p.set_defaults(func=cmd_norms)
 
     p = sub.add_parser("users", help="manage sign-in accounts (admin)")
     users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")

@@ -1,4 +1,4 @@
-"""The sample roster: synthetic per-commune staffing whose totals equal the published figures.
+"""The sample rosters: synthetic staffing on the 2020 map and on the 2025 map.
 
 Sample data — not real assignments. Deterministic rule (no randomness), for the
 115 xã of Điện Biên's 2020 map (phường and thị trấn get no commune police in the
@@ -15,6 +15,11 @@ published figures, which count xã only):
   per commune; ``as_of`` is the date of the published figures' year end.
 
 Ties are broken by commune code, so the same inputs always give the same file.
+
+The 2025 sample (:func:`build_sample_roster_2025`) is derived from the 2020 one
+and says what it assumes in its ``note`` column: the same people, officers and
+reinforcements staying with the unit their commune became, one chief per unit
+among the former chiefs and deputies, the others deputy chiefs.
 """
 
 from __future__ import annotations
@@ -101,3 +106,73 @@ def build_sample_roster(communes: pd.DataFrame) -> pd.DataFrame:
     log.info("sample roster: %d xã, %d border xã with reinforcements", n,
              int((reinforcements > 0).sum()))
     return out
+
+
+#: Date of the 2025 sample (the day the 2025 map came into force).
+SAMPLE_AS_OF_2025 = "2025-07-01"
+
+#: What the 2025 sample assumes, written into its ``note`` column.
+SAMPLE_2025_ASSUMPTION = (
+    "Sample data — not real assignments. Assumes the 2021 sample's people serve on the 2025 "
+    "map: officers and reinforcements stay with the unit their commune became; of the former "
+    "chiefs and deputy chiefs of the merged communes one is the unit's chief, the others "
+    "deputy chiefs.")
+
+SAMPLE_COLUMNS_2025 = ["commune_code", "commune_name", "vintage", "chiefs", "deputies",
+                       "officers", "reinforcements", "reinforcement_origin", "trained", "as_of",
+                       "note"]
+
+
+def build_sample_roster_2025(roster_2020: pd.DataFrame, units_2025: pd.DataFrame,
+                             targets: pd.Series) -> pd.DataFrame:
+    """Return the 2025 sample roster, derived from the 2020 sample.
+
+    Rule (stated in every row's ``note``, :data:`SAMPLE_2025_ASSUMPTION`): the
+    people of the 2020 sample serve on the 2025 map. Officers, reinforcements
+    and trained officers go to the unit their old commune became (sums); the
+    former chiefs and deputies of a unit's old communes are its leaders: one is
+    the chief, the rest deputy chiefs. A unit none of whose old communes had
+    staff (a phường made of former phường) gets no row.
+
+    Parameters
+    ----------
+    roster_2020 : DataFrame
+        The 2020 sample roster (:func:`build_sample_roster`).
+    units_2025 : DataFrame
+        The province's 2025 units (``code``, ``name``).
+    targets : pandas.Series
+        Old code → new code (:func:`geo.coverage.crosswalk_targets`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per staffed 2025 unit, columns :data:`SAMPLE_COLUMNS_2025`,
+        sorted by code; the totals of officers, reinforcements and leaders
+        (chiefs + deputies) equal the 2020 sample's.
+    """
+    frame = roster_2020.assign(new_code=roster_2020["commune_code"].map(targets))
+    if frame["new_code"].isna().any():
+        missing = ", ".join(frame.loc[frame["new_code"].isna(), "commune_code"].head(5))
+        raise InvalidArgument(f"no 2025 unit for the 2020 commune(s) {missing}")
+    sums = frame.groupby("new_code")[["chiefs", "deputies", "officers", "reinforcements",
+                                      "trained"]].sum().sort_index()
+    leaders = (sums["chiefs"] + sums["deputies"]).to_numpy()
+    chiefs = np.minimum(leaders, 1)
+    origin = frame[frame["reinforcements"] > 0].groupby("new_code").size()
+    names = units_2025.set_index("code")["name"]
+    out = pd.DataFrame({
+        "commune_code": sums.index,
+        "commune_name": names.reindex(sums.index).to_numpy(),
+        "vintage": "2025",
+        "chiefs": chiefs,
+        "deputies": leaders - chiefs,
+        "officers": sums["officers"].to_numpy(),
+        "reinforcements": sums["reinforcements"].to_numpy(),
+        "reinforcement_origin": np.where(sums.index.isin(origin.index),
+                                         "Bộ Công an (mẫu / sample)", ""),
+        "trained": sums["trained"].to_numpy(),
+        "as_of": SAMPLE_AS_OF_2025,
+        "note": SAMPLE_2025_ASSUMPTION,
+    })
+    log.info("sample roster 2025: %d units from %d 2020 xã", len(out), len(roster_2020))
+    return out.reset_index(drop=True)

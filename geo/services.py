@@ -142,6 +142,7 @@ def flag_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
 
 
 def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
+                  roster_vintage: str | None = None,
                   boundaries: str | Path | None = None,
                   tolerance_m: float = BORDER_TOLERANCE_M,
                   min_shared_km: float = BORDER_MIN_SHARED_KM,
@@ -149,15 +150,17 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
     """Return one province's communes with border analysis, roster and coverage metrics.
 
     The boundary file is resolved as in :func:`load_communes`; the roster comes from
-    ``store`` (default: the roster store of ``home``). See
-    :func:`geo.coverage.load_coverage`.
+    ``store`` (default: the roster store of ``home``): the roster kept for
+    ``roster_vintage`` (default: the map shown, else the 2020 roster carried over).
+    See :func:`geo.coverage.load_coverage`.
     """
     from geo import coverage
 
     if store is None:
         store = roster_store(home)
     return coverage.load_coverage(
-        province, vintage=vintage, store=store, tolerance_m=tolerance_m,
+        province, vintage=vintage, roster_vintage=roster_vintage, store=store,
+        tolerance_m=tolerance_m,
         min_shared_km=min_shared_km,
         boundaries=_boundaries_for(province, vintage, boundaries, home))
 
@@ -225,15 +228,24 @@ def build_default_layers(out_dir: Path | None = None) -> tuple[dict, list[Path]]
     return layers, write_embedded_layers(layers, out_dir=out_dir or SHAPEFILE_DIR)
 
 
-def build_sample_roster(out: Path | None = None) -> tuple[Path, pd.DataFrame]:
-    """Regenerate the sample roster (synthetic; totals equal the published figures)."""
-    from geo.sample import build_sample_roster as build
-    from geo.settings import SAMPLE_ROSTER
+def build_sample_rosters(out: Path | None = None, out_2025: Path | None = None
+                         ) -> list[tuple[Path, pd.DataFrame, str]]:
+    """Regenerate both sample rosters (synthetic; the 2020 totals equal the published figures).
 
-    out = Path(out) if out else SAMPLE_ROSTER
-    roster = build(flag_communes(DEFAULT_PROVINCE, vintage="2020"))
-    roster.to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
-    return out, roster
+    Returns ``[(path, frame, what), …]`` for the 2020 and the 2025 file.
+    """
+    from geo.coverage import crosswalk_targets
+    from geo.registry import load_units
+    from geo.sample import build_sample_roster, build_sample_roster_2025
+    from geo.settings import SAMPLE_ROSTER, SAMPLE_ROSTER_2025
+
+    out, out_2025 = Path(out or SAMPLE_ROSTER), Path(out_2025 or SAMPLE_ROSTER_2025)
+    roster = build_sample_roster(flag_communes(DEFAULT_PROVINCE, vintage="2020"))
+    roster_2025 = build_sample_roster_2025(roster, load_units("2025", province=DEFAULT_PROVINCE),
+                                           crosswalk_targets(DEFAULT_PROVINCE))
+    for path, frame in ((out, roster), (out_2025, roster_2025)):
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return [(out, roster, "xã (2020 map)"), (out_2025, roster_2025, "units (2025 map)")]
 
 
 # --------------------------------------------------------------------------- official boundaries
@@ -280,7 +292,7 @@ def remove_boundaries(*, actor: Actor, province: str = DEFAULT_PROVINCE,
 
 def roster_store(home: Path | None = None):
     """Return the roster store of ``home`` (default ``BORDERMAP_HOME``)."""
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     return open_store(home)
 
@@ -293,16 +305,20 @@ def border_codes(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VIN
 
 
 def check_roster(source: str | Path | bytes | BinaryIO, *, source_name: str | None = None,
-                 province: str = DEFAULT_PROVINCE, vintage: str = "2020",
+                 province: str = DEFAULT_PROVINCE, vintage: str | None = DEFAULT_VINTAGE,
                  sheet: str | None = None, home: Path | None = None):
-    """Read and validate a roster file (nothing is stored); return its ValidationReport."""
+    """Read and validate a roster file (nothing is stored); return its ValidationReport.
+
+    ``vintage`` is the map the roster is keyed to; ``None`` detects it from the file
+    (a file keyed to the other map than the one given is rejected).
+    """
     from geo.roster import validate_roster
 
     if isinstance(source, (str, Path)) and not Path(source).is_file():
         raise InvalidArgument(f"{source}: no such file")
     return validate_roster(source, source_name=source_name, province=province,
                            vintage=vintage, sheet=sheet,
-                           border_codes=border_codes(province, vintage=vintage, home=home))
+                           border_codes=lambda v: border_codes(province, vintage=v, home=home))
 
 
 def import_roster(report, *, actor: Actor, store=None) -> int:
@@ -364,7 +380,7 @@ def export_briefing(province: str = DEFAULT_PROVINCE, *, fmt: str | None, out: s
                     metric: str, actor: Actor, vintage: str = DEFAULT_VINTAGE,
                     country: str = "all", boundaries: str | Path | None = None,
                     title: str | None = None, marking: str | None = None,
-                    lang: str = "vi", atlas: bool = False,
+                    lang: str = "vi", atlas: bool = False, roster_vintage: str | None = None,
                     progress: Callable[[int, int, str], None] | None = None,
                     ) -> tuple[Path, gpd.GeoDataFrame]:
     """Load a province's coverage and write its briefing or district atlas (audited).
@@ -377,7 +393,8 @@ def export_briefing(province: str = DEFAULT_PROVINCE, *, fmt: str | None, out: s
     if province is None or fold(province) == "all":
         raise InvalidArgument("export needs one province, not 'all'")
     out, fmt = check_output_path(out, fmt="pdf" if atlas else fmt)
-    cov = load_coverage(province, vintage=vintage, boundaries=boundaries)
+    cov = load_coverage(province, vintage=vintage, roster_vintage=roster_vintage,
+                        boundaries=boundaries)
     path = write_briefing(cov, fmt="atlas" if atlas else fmt, out=out, metric=metric,
                           actor=actor, country=country, title=title, marking=marking,
                           lang=lang, progress=progress)

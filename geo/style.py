@@ -454,7 +454,8 @@ def provenance_notices(cov: pd.DataFrame, *, lang: str = "vi", short: bool = Fal
     Returns
     -------
     list of Notice
-        Approximate boundaries first, then sample roster; with ``details`` the
+        Approximate boundaries first, then sample roster, then carried-over 2020
+        posts (a 2020 roster shown on the 2025 map); with ``details`` the
         roster version and the official boundaries.
     """
     attrs = getattr(cov, "attrs", {}) or {}
@@ -467,6 +468,9 @@ def provenance_notices(cov: pd.DataFrame, *, lang: str = "vi", short: bool = Fal
                           t("approximate_short" if short else "approximate_note", lang)))
     if attrs.get("sample_roster"):
         out.append(Notice("sample", t("sample_short" if short else "sample_note", lang)))
+    if attrs.get("carried_over"):
+        out.append(Notice("carried_over",
+                          t("carried_over_short" if short else "carried_over_note", lang)))
     if details:
         if not attrs.get("sample_roster") and attrs.get("roster_version") is not None:
             out.append(Notice("roster", t("roster_version", lang,

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import BorderMapError
-from geo.i18n import belt_label, country_label, t
+from geo.i18n import STRINGS, belt_label, country_label, t
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,14 @@ BELTS = ("border", "second-line", "interior")
 TABLE_COLUMNS = ["code", "name", "unit_type", "district", "border_countries", "border_belt",
                  "border_km_lao", "border_km_chn", "dist_to_border_km", "area_km2", "chiefs",
                  "deputies", "officers", "reinforcements", "total_police", "police_per_100km2",
-                 "police_per_10km_border", "staffing_gap"]
+                 "police_per_10km_border", "staffing_gap", "staffing_surplus", "old_communes"]
 
 #: Columns of the selected-commune record, in order.
 RECORD_COLUMNS = ["code", "name", "unit_type", "district", "province", "border_countries",
                   "border_belt", "border_km_lao", "border_km_chn", "dist_to_border_km",
                   "area_km2", "chiefs", "deputies", "officers", "reinforcements", "trained",
                   "total_police", "police_per_100km2", "police_per_10km_border",
-                  "staffing_gap", "approximate"]
+                  "staffing_gap", "staffing_surplus", "old_communes", "approximate"]
 
 #: Extra columns of the downloads: trained count and reinforcement origin.
 DOWNLOAD_EXTRA_COLUMNS = ["trained", "reinforcement_origin"]
@@ -504,7 +504,19 @@ def coverage_table(cov: pd.DataFrame, *, lang: str = "vi",
     for col, decimals in _DECIMALS.items():
         if col in out:
             out[col] = out[col].astype(float).round(decimals)
-    return out.rename(columns={c: t(f"col_{c}", lang) for c in out.columns})
+    carried = bool(getattr(cov, "attrs", {}).get("carried_over"))
+    return out.rename(columns={c: column_label(c, lang, carried=carried) for c in out.columns})
+
+
+def column_label(column: str, lang: str = "vi", *, carried: bool = False) -> str:
+    """Return a table column's header; carried-over counts say they are posts held in 2020.
+
+    With ``carried`` (a 2020 roster shown on the 2025 map), ``chiefs`` reads
+    "Former commune chiefs (2020)", never "Chiefs", so that a merged unit is not
+    read as having several chiefs.
+    """
+    key = f"col_{column}_carried" if carried else f"col_{column}"
+    return t(key if key in STRINGS else f"col_{column}", lang)
 
 
 def commune_record(cov: pd.DataFrame, code: str, *, lang: str = "vi") -> pd.DataFrame:

@@ -18,14 +18,18 @@ from geo import auth, offline_assets, services
 from geo._errors import BorderMapError
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
 from geo.maps import TILE_MODES, commune_features, default_tiles
-from geo.settings import DEFAULT_PROVINCE, VINTAGES, bordermap_home
+from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE, VINTAGES, bordermap_home
 
 log = logging.getLogger(__name__)
+
+#: The maps offered, the map in force (2025, the default) first.
+VINTAGE_CHOICES = (DEFAULT_VINTAGE,) + tuple(v for v in VINTAGES if v != DEFAULT_VINTAGE)
 
 #: Session-state defaults (set once per session; pages may run without app.py in tests).
 DEFAULTS = {
     "lang": DEFAULT_LANGUAGE,
-    "vintage": "2020",
+    "vintage": DEFAULT_VINTAGE,
+    "roster_map": "native",
     "metric": "total_police",
     "selected_code": None,
     "role": None,
@@ -166,8 +170,11 @@ def sidebar() -> None:
     language = lang()  # labels are bound to this run's language (format_func must be pure)
     choice("selectbox", t("basemap", language), tile_choices(), state="tiles",
            format_func=lambda v: _tile_label(v, language), container=st.sidebar)
-    choice("radio", t("vintage", language), VINTAGES, state="vintage",
+    choice("radio", t("vintage", language), VINTAGE_CHOICES, state="vintage",
            format_func=lambda v: t(f"vintage_{v}", language), container=st.sidebar)
+    if st.session_state.get("vintage") == "2025":
+        choice("radio", t("roster_map", language), ("native", "2020"), state="roster_map",
+               format_func=lambda v: t(f"roster_map_{v}", language), container=st.sidebar)
 
 
 def flash() -> None:
@@ -323,16 +330,24 @@ def data_version(vintage: str) -> tuple[str, str, float]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _coverage(vintage: str, boundaries: str, mtime: float, token: str, home: str
-              ) -> gpd.GeoDataFrame:
+def _coverage(vintage: str, boundaries: str, mtime: float, token: str, home: str,
+              roster_vintage: str | None = None) -> gpd.GeoDataFrame:
     del mtime, token  # cache-key parts only
-    return services.load_coverage(DEFAULT_PROVINCE, vintage=vintage,
+    return services.load_coverage(DEFAULT_PROVINCE, vintage=vintage, roster_vintage=roster_vintage,
                                   boundaries=boundaries or None, store=_store(home))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _features(vintage: str, boundaries: str, mtime: float, token: str, home: str) -> dict:
-    return commune_features(_coverage(vintage, boundaries, mtime, token, home))
+def _features(vintage: str, boundaries: str, mtime: float, token: str, home: str,
+              roster_vintage: str | None = None) -> dict:
+    return commune_features(_coverage(vintage, boundaries, mtime, token, home, roster_vintage))
+
+
+def roster_vintage(vintage: str) -> str | None:
+    """Return the roster map the session asks for on ``vintage`` (None: the map's own)."""
+    if vintage == "2025" and st.session_state.get("roster_map") == "2020":
+        return "2020"
+    return None
 
 
 def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
@@ -340,10 +355,11 @@ def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
 
     Stops the page with a clear message when the data cannot be loaded.
     """
-    vintage = vintage or st.session_state.get("vintage", "2020")
+    vintage = vintage or st.session_state.get("vintage", DEFAULT_VINTAGE)
     token, path, mtime = data_version(vintage)
     try:
-        return _coverage(vintage, path, mtime, token, str(bordermap_home()))
+        return _coverage(vintage, path, mtime, token, str(bordermap_home()),
+                         roster_vintage(vintage))
     except BorderMapError as err:
         st.error(t("error", lang(), message=str(err)))
         st.stop()
@@ -352,9 +368,9 @@ def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
 
 def features(vintage: str | None = None) -> dict:
     """Return the display GeoJSON of the communes (cached on the data version)."""
-    vintage = vintage or st.session_state.get("vintage", "2020")
+    vintage = vintage or st.session_state.get("vintage", DEFAULT_VINTAGE)
     token, path, mtime = data_version(vintage)
-    return _features(vintage, path, mtime, token, str(bordermap_home()))
+    return _features(vintage, path, mtime, token, str(bordermap_home()), roster_vintage(vintage))
 
 
 def subset_features(all_features: dict, codes: set[str]) -> dict:
@@ -367,13 +383,15 @@ def provenance(cov: gpd.GeoDataFrame) -> None:
     """Show the provenance notices that apply: approximate boundaries, sample roster."""
     from geo.style import provenance_notices
 
-    path = current_boundaries((cov.attrs or {}).get("vintage", "2020"))
+    path = current_boundaries((cov.attrs or {}).get("vintage", DEFAULT_VINTAGE))
     for notice in provenance_notices(cov, lang=lang(), details=True,
                                      boundary_source=path.name if path else None):
         if notice.kind == "approximate":
             st.warning(notice.text, icon="⚠️")
         elif notice.kind == "sample":
             st.info(notice.text, icon="ℹ️")
+        elif notice.kind == "carried_over":
+            st.warning(notice.text, icon="↪️")
         else:
             st.caption(notice.text)
 

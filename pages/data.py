@@ -55,6 +55,9 @@ except BorderMapError as err:
     st.stop()
 
 with tab_roster:
+    r_vintage = common.choice("radio", t("roster_vintage", lang), common.VINTAGE_CHOICES,
+                              state="roster_vintage", default=common.DEFAULT_VINTAGE,
+                              horizontal=True, format_func=lambda v: t(f"vintage_{v}", lang))
     upload = st.file_uploader(t("upload_roster", lang), type=["csv", "xlsx"],
                               key=f"roster_upload_{nonce}")
     if upload is not None:
@@ -66,14 +69,16 @@ with tab_roster:
             name = None
         if name is not None:
             pending = st.session_state.get("pending_roster")
-            if pending is None or pending[0] != (name, len(data), hash(data)):
+            key = (name, len(data), hash(data), r_vintage)
+            if pending is None or pending[0] != key:
                 report = services.check_roster(data, source_name=name,
-                                               province=DEFAULT_PROVINCE, vintage="2020")
-                st.session_state["pending_roster"] = ((name, len(data), hash(data)), report)
+                                               province=DEFAULT_PROVINCE, vintage=r_vintage)
+                st.session_state["pending_roster"] = (key, report)
             report = st.session_state["pending_roster"][1]
             st.subheader(t("validation_report", lang))
             if report.ok:
-                st.success(t("validation_ok", lang, rows=len(report.roster)))
+                st.success(t("validation_ok", lang, rows=len(report.roster))
+                           + " " + t("roster_keyed", lang, vintage=report.vintage))
             else:
                 st.error(t("validation_failed", lang, errors=len(report.errors)))
             if report.warnings:

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from geo.coverage import METRICS, PUBLISHED, province_totals
 from geo.i18n import metric_label, t
 from geo.maps import build_coverage_map, selection_layer
-from geo.tables import commune_record
+from geo.tables import column_label, commune_record
 from pages import _common as common
 
 MAP_KEY = "coverage_map"
@@ -36,7 +36,9 @@ figures = [
     ("reinforcements", totals["reinforcements"], PUBLISHED["reinforcements"]),
 ]
 for col, (key, value, published) in zip(cols, figures):
-    col.metric(t(key, lang), f"{value:,}".replace(",", "."))
+    label = (column_label(key, lang, carried=True) if totals["carried_over"]
+             and key in ("chiefs", "deputies", "officers", "reinforcements") else t(key, lang))
+    col.metric(label, f"{value:,}".replace(",", "."))
     if published is not None:
         col.caption(t("published", lang, value=published))
     elif key == "border_communes_lao":

@@ -37,6 +37,11 @@ def _app(user: User | None = PLANNER) -> AppTest:
 
 
 def _page(path: str, *, user: User | None = PLANNER, **state) -> AppTest:
+    # These page tests check the 2020 figures (129 units, published 2021 totals); the
+    # 2025 default is checked by test_app_runs_with_sidebar_and_default_map_page and
+    # tests/test_defaults.py.
+    state.setdefault("vintage", "2020")
+    state.setdefault("roster_vintage", "2020")
     at = AppTest.from_file(path, default_timeout=TIMEOUT)
     if user is not None:
         at.session_state["user"] = user
@@ -66,7 +71,7 @@ def test_app_runs_with_sidebar_and_default_map_page():
     assert at.session_state["lang"] == "vi"
     assert at.sidebar.radio(key="lang").value == "vi"
     assert at.sidebar.selectbox(key="tiles__vi").value == "offline"
-    assert at.sidebar.radio(key="vintage__vi").value == "2020"
+    assert at.sidebar.radio(key="vintage__vi").value == "2025"  # the map in force
     assert at.title[0].value == "Bản đồ lực lượng công an xã"  # the default page is the map
 
 
@@ -82,28 +87,28 @@ def test_english_toggle_switches_the_ui():
 def test_language_switch_keeps_every_choice(cov2020):
     """Choice widgets store their displayed label: a relabelled widget must not lose its value."""
     at = _app().run()
-    at.sidebar.radio(key="vintage__vi").set_value("2025")
+    at.sidebar.radio(key="vintage__vi").set_value("2020")
     at.sidebar.selectbox(key="tiles__vi").select("osm").run()
     at.switch_page("pages/border.py").run()
     at.selectbox(key="f_border__vi").select("CHN").run()
     at.sidebar.radio(key="lang").set_value("en").run()
     _no_exception(at)
-    assert at.sidebar.radio(key="vintage__en").value == "2025"
+    assert at.sidebar.radio(key="vintage__en").value == "2020"
     assert at.sidebar.radio(key="vintage__en").proto.default == 1  # drawn selected
     assert at.sidebar.selectbox(key="tiles__en").value == "osm"
     assert at.selectbox(key="f_border__en").value == "CHN"
     assert at.selectbox(key="f_border__en").proto.default == BORDER_FILTERS.index("CHN")
-    cov2025 = load_coverage(vintage="2025")
-    expected = cov2025[cov2025["border_countries"].str.contains("CHN")]
+    expected = cov2020[cov2020["border_countries"].str.contains("CHN")]
     assert sorted(_table(at)["Code"]) == sorted(expected["code"])
     at.sidebar.radio(key="lang").set_value("vi").run()
-    assert at.sidebar.radio(key="vintage__vi").value == "2025"
+    assert at.sidebar.radio(key="vintage__vi").value == "2020"
     assert at.selectbox(key="f_border__vi").value == "CHN"
 
 
 def test_app_switches_to_every_page():
     at = _app().run()
     for page, title in [("pages/border.py", "Xã biên giới — lọc cho công tác kế hoạch"),
+                        ("pages/reform.py", "Trước và sau sắp xếp đơn vị hành chính (1/7/2025)"),
                         ("pages/data.py", "Dữ liệu: danh sách lực lượng và ranh giới")]:
         at.switch_page(page).run()
         _no_exception(at)
@@ -280,7 +285,7 @@ def test_roster_upload_report_accept_and_history(cov2020):
     _no_exception(at)
     assert any("Tệp hợp lệ" in s.value for s in at.success)
     assert [b.label for b in at.button][:2] == ["Chấp nhận và lưu", "Hủy"]
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     assert open_store().history().empty  # nothing stored before acceptance
     at.button(key="roster_accept").click().run()
@@ -312,14 +317,14 @@ def test_cancel_discards_the_upload():
     at.button(key="roster_cancel").click().run()
     _no_exception(at)
     assert any("Đã hủy" in i.value for i in at.info)
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     assert open_store().history().empty
 
 
 def test_history_restore():
     from geo.roster import validate_roster
-    from geo.storage import open_store
+    from geo.stores.rosters import open_store
 
     store = open_store()
     for officers in (7, 8):
@@ -365,3 +370,30 @@ def test_bad_boundaries_file_is_an_error_not_a_traceback():
                                       "application/geo+json").run()
     _no_exception(at)
     assert at.error and "Lỗi:" in at.error[0].value
+
+
+def test_data_page_imports_a_2025_roster_and_refuses_it_as_2020():
+    from geo.roster import roster_template
+    from geo.stores.rosters import open_store
+
+    lines = roster_template(vintage="2025").splitlines()
+    data = ("\n".join([lines[0]] + [ln.rstrip(",") + ",1,2,5,0,,4,2025-08-01"
+                                     for ln in lines[1:]]) + "\n").encode("utf-8")
+    at = _page(DATA_PAGE)  # roster map: 2020 (set by _page)
+    at.get("file_uploader")[0].upload("r2025.csv", data, "text/csv").run()
+    _no_exception(at)
+    assert any("bản đồ 2025" in e.value or "2025 map" in e.value
+               for e in at.error) or any("2025 map" in str(v) for v in _table(at, 0)["Nội dung"])
+    assert not [b for b in at.button if b.key == "roster_accept"]
+    at = _page(DATA_PAGE, roster_vintage="2025")
+    at.get("file_uploader")[0].upload("r2025.csv", data, "text/csv").run()
+    _no_exception(at)
+    assert any("Danh sách theo bản đồ 2025" in s.value for s in at.success)
+    at.button(key="roster_accept").click().run()
+    _no_exception(at)
+    history = open_store().history()
+    assert history["vintage"].tolist() == ["2025"] and history["rows"].tolist() == [45]
+    m = _page(MAP_PAGE, vintage="2025")
+    _no_exception(m)
+    assert {x.label: x.value for x in m.metric}["Số xã"] == "45"
+    assert not any("Dữ liệu mẫu" in i.value for i in m.info)

@@ -73,7 +73,7 @@ def test_a_wrong_password_is_refused_and_logged():
     assert failed["user"].iloc[0] == "huy.planner"
 
 
-@pytest.mark.parametrize("page", ["map.py", "border.py", "data.py", "admin.py"])
+@pytest.mark.parametrize("page", ["map.py", "border.py", "reform.py", "data.py", "admin.py"])
 def test_every_page_refuses_a_visitor_who_is_not_signed_in(page):
     at = _page(page, None)
     _no_exception(at)
@@ -132,6 +132,7 @@ def test_app_export_matches_the_cli_for_the_same_filters(tmp_path):
     at = AppTest.from_file(str(PAGES / "border.py"), default_timeout=TIMEOUT)
     at.session_state["user"] = User("chi.huy", "commander")
     at.session_state["f_border"] = "CHN"
+    at.session_state["vintage"] = "2020"  # the CLI below is told --vintage 2020 too
     at.run()
     _no_exception(at)
     at.selectbox(key="border_export_fmt").set_value("pdf")

@@ -97,10 +97,10 @@ def test_roster_validate_import_history_restore(tmp_path, _bordermap_home):
     bad = tmp_path / "bad.csv"
     bad.write_text("commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
                    "03154,1,1,-3,0,1,2024-01-01\n99999,1,1,1,0,0,2024-01-01\n", encoding="utf-8")
-    proc = run("roster", "validate", str(bad), check=False, env=env)
+    proc = run("roster", "validate", str(bad), "--vintage", "2020", check=False, env=env)
     assert proc.returncode == 2
     assert "negative" in proc.stdout and "99999" in proc.stdout and "officers" in proc.stdout
-    proc = run("roster", "import", str(bad), check=False, env=env)
+    proc = run("roster", "import", str(bad), "--vintage", "2020", check=False, env=env)
     assert proc.returncode == 2 and "nothing was stored" in proc.stdout
     assert not (_bordermap_home / "bordermap.sqlite").exists() or \
         "no roster imported" in run("roster", "history", env=env).stderr
@@ -108,16 +108,18 @@ def test_roster_validate_import_history_restore(tmp_path, _bordermap_home):
     good = tmp_path / "good.csv"
     good.write_text("commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
                     "03154,1,2,7,3,5,2024-06-30\n", encoding="utf-8")
-    assert "version 1" in run("roster", "import", str(good), "--user", "planner1", env=env).stdout
+    assert "version 1" in run("roster", "import", str(good), "--user", "planner1", "--vintage",
+                               "2020", env=env).stdout
     before = (_bordermap_home / "bordermap.sqlite").read_bytes()
-    assert run("roster", "import", str(bad), check=False, env=env).returncode == 2
+    assert run("roster", "import", str(bad), "--vintage", "2020", check=False,
+               env=env).returncode == 2
     assert (_bordermap_home / "bordermap.sqlite").read_bytes() == before
     table = pd.read_csv(io.StringIO(run("communes", "--province", "Điện Biên", "--vintage",
                                         "2020", "--with-roster", env=env).stdout),
                         dtype={"code": str})
     assert table["officers"].sum() == 7 and table["reinforcements"].sum() == 3
 
-    run("roster", "import", str(tmp_path / "good.csv"), env=env)
+    run("roster", "import", str(tmp_path / "good.csv"), "--vintage", "2020", env=env)
     assert "version 3" in run("roster", "restore", "1", env=env).stdout
     history = pd.read_csv(io.StringIO(run("roster", "history", env=env).stdout))
     assert list(history["version"]) == [3, 2, 1] or sorted(history["version"]) == [1, 2, 3]
@@ -125,7 +127,7 @@ def test_roster_validate_import_history_restore(tmp_path, _bordermap_home):
 
 
 def test_roster_template_lists_every_commune():
-    proc = run("roster", "template")
+    proc = run("roster", "template", "--vintage", "2020")
     table = pd.read_csv(io.StringIO(proc.stdout), dtype={"commune_code": str})
     assert len(table) == 129 and "chiefs" in table.columns
     per_officer = run("roster", "template", "--per-officer").stdout

@@ -454,7 +454,7 @@ def test_html_escapes_data_strings(tiny, tmp_path):
 def test_cli_and_library_give_the_same_pdf_content(cov, tmp_path, capsys):
     out = tmp_path / "cli.pdf"
     assert main(["export", "--country", "CHN", "--format", "pdf", "--out", str(out),
-                 "--metric", "staffing_gap", "--marking", "MẬT"]) == 0
+                 "--metric", "staffing_gap", "--marking", "MẬT", "--vintage", "2020"]) == 0
     assert capsys.readouterr().out.strip() == str(out.resolve())
     lib = export_briefing(cov, fmt="pdf", out=tmp_path / "lib.pdf", metric="staffing_gap",
                           country="CHN", marking="MẬT")
@@ -470,7 +470,7 @@ def test_cli_and_library_give_the_same_pdf_content(cov, tmp_path, capsys):
 def test_cli_and_library_give_the_same_html_communes(cov, html_chn, tmp_path):
     out = tmp_path / "cli.html"
     assert main(["export", "--country", "chn", "--out", str(out), "--metric",
-                 "border_km", "--marking", "NỘI BỘ"]) == 0
+                 "border_km", "--marking", "NỘI BỘ", "--vintage", "2020"]) == 0
     cli = out.read_text(encoding="utf-8")
     pattern = r'<tr data-code="(\d{5})"'
     assert set(re.findall(pattern, cli)) == set(re.findall(pattern, html_chn))

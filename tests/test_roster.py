@@ -139,7 +139,7 @@ def test_missing_commune_column():
 
 def test_unknown_and_malformed_codes():
     rep = validate_roster(csv_bytes(HEADER, "99999,1,1,3,0,4,2022-01-15",
-                                    "03A54,1,1,3,0,4,2022-01-15"))
+                                    "03A54,1,1,3,0,4,2022-01-15"), vintage="2020")
     assert errors_of(rep) == [
         (2, "commune_code", "unknown commune code 99999 (not in the 2020 registry)"),
         (3, "commune_code", "'03A54' is not a 5-digit commune code"),
@@ -187,7 +187,7 @@ def test_ambiguous_name_is_reported_with_both_candidates():
 ])
 def test_name_and_district_matching(name, district, code):
     rep = validate_roster(csv_bytes("commune_name,district," + HEADER.split(",", 1)[1],
-                                    f"{name},{district},1,1,3,0,4,2022-01-15"))
+                                    f"{name},{district},1,1,3,0,4,2022-01-15"), vintage="2020")
     assert rep.ok, rep.to_frame().to_string()
     assert rep.roster["commune_code"].tolist() == [code]
 
@@ -568,12 +568,12 @@ def test_read_roster_returns_frame_and_warns():
 
 
 def test_template_per_commune_lists_every_unit_and_round_trips():
-    text = roster_template()
+    text = roster_template(vintage="2020")
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     assert len(frame) == 129
     assert frame.loc[0, "commune_code"] == "03124"
     assert (frame[["chiefs", "officers", "as_of"]] == "").all().all()
-    assert len(pd.read_csv(io.StringIO(roster_template(unit_types=("Xã",))))) == 115
+    assert len(pd.read_csv(io.StringIO(roster_template(unit_types=("Xã",), vintage="2020")))) == 115
     # Filled in, the template validates.
     frame[["chiefs", "deputies", "officers", "reinforcements", "trained"]] = "1"
     frame["as_of"] = "2022-01-15"
@@ -586,7 +586,7 @@ def test_template_per_commune_lists_every_unit_and_round_trips():
 
 
 def test_template_per_officer_has_header_and_example_row():
-    text = roster_template(per_officer=True)
+    text = roster_template(per_officer=True, vintage="2020")
     lines = text.splitlines()
     assert lines[0] == "commune_code,commune_name,district,role,origin_unit,trained,since"
     assert len(lines) == 2
@@ -609,9 +609,10 @@ def test_2025_vintage_codes_and_names():
     assert rep.ok, rep.to_frame().to_string()
     assert rep.roster["commune_code"].tolist() == [first["code"]]
     assert [w.column for w in rep.warnings] == ["district"]
-    # A 2020 code that no longer exists is unknown in the 2025 registry.
+    # A 2020 code that no longer exists: the roster is keyed to the 2020 map, and says so.
     rep = validate_roster(csv_bytes(HEADER, "03154,1,1,3,0,4,2025-08-01"), vintage="2025")
-    assert "unknown commune code 03154" in only_error(rep).message
+    assert "keyed to the 2020 map, not the 2025 map" in only_error(rep).message
+    assert "03154 Xã Sín Thầu" in only_error(rep).message and rep.roster is None
 
 
 def test_problem_str_names_file_row_and_column():
@@ -789,3 +790,78 @@ def test_sample_roster_has_no_problem():
 
     rep = validate_roster(SAMPLE_ROSTER)
     assert rep.ok and rep.problems == [], rep.to_frame().to_string()
+
+
+# ---------------------------------------------------------------------------
+# Maps: a roster is keyed to the 2020 or the 2025 map.
+def _roster_2025_text() -> str:
+    """All 45 units of the 2025 map with made-up counts (from the 2025 template)."""
+    lines = roster_template(vintage="2025").splitlines()
+    body = [ln.rstrip(",") + ",1,2,5,0,,4,2025-08-01" for ln in lines[1:]]
+    return "\n".join([lines[0]] + body) + "\n"
+
+
+def test_2025_roster_is_detected_and_refused_as_2020():
+    raw = _roster_2025_text().encode("utf-8")
+    rep = validate_roster(raw)
+    assert rep.ok and rep.vintage == "2025" and len(rep.roster) == 45
+    rep = validate_roster(raw, vintage="2020")
+    assert rep.roster is None
+    msg = only_error(rep).message
+    assert "keyed to the 2025 map, not the 2020 map" in msg
+    assert "Phường Điện Biên Phủ" in msg  # names a unit whose code means another unit in 2020
+
+
+def test_2020_roster_is_refused_as_2025():
+    from geo.settings import SAMPLE_ROSTER
+
+    rep = validate_roster(SAMPLE_ROSTER, vintage="2025")
+    assert rep.roster is None
+    assert "keyed to the 2020 map, not the 2025 map" in only_error(rep).message
+
+
+def test_vintage_column_names_the_map():
+    raw = csv_bytes("commune_code,vintage," + HEADER.split(",", 1)[1],
+                    "03127,2025,1,1,3,0,4,2025-08-01")
+    rep = validate_roster(raw)
+    assert rep.ok and rep.vintage == "2025"
+    rep = validate_roster(raw, vintage="2020")
+    assert "the file says it is keyed to the 2025 map" in only_error(rep).message
+    rep = validate_roster(csv_bytes("commune_code,vintage," + HEADER.split(",", 1)[1],
+                                    "03127,2030,1,1,3,0,4,2025-08-01"))
+    assert "'2030' is not a map" in only_error(rep).message
+
+
+def test_mixed_maps_are_an_error_saying_which():
+    # 03154 exists only on the 2020 map; the names beside 03127 are its 2025 name.
+    rep = validate_roster(csv_bytes("commune_code,commune_name," + HEADER.split(",", 1)[1],
+                                    "03154,Xã Sín Thầu,1,1,3,0,4,2025-08-01",
+                                    "03127,Phường Điện Biên Phủ,1,1,3,0,4,2025-08-01"))
+    msg = only_error(rep).message
+    assert "mixes the two maps" in msg and "2020" in msg and "2025" in msg
+
+
+def test_cli_imports_a_2025_roster_and_refuses_it_as_2020(tmp_path, monkeypatch, capsys):
+    from geo.cli import main
+    from geo.stores.rosters import open_store
+
+    monkeypatch.setenv("BORDERMAP_HOME", str(tmp_path / "home"))
+    path = tmp_path / "roster_2025.csv"
+    path.write_text(_roster_2025_text(), encoding="utf-8")
+    assert main(["roster", "import", str(path), "--vintage", "2020"]) == 2
+    out = capsys.readouterr().out
+    assert "keyed to the 2025 map" in out and "nothing was stored" in out
+    store = open_store()
+    assert store.history().empty
+    assert main(["roster", "import", str(path)]) == 0  # the default map is 2025
+    assert "2025 map" in capsys.readouterr().out
+    assert main(["roster", "import", str(path)]) == 0
+    hist = store.history(vintage="2025")
+    assert hist["version"].tolist() == [1, 2] and hist["vintage"].tolist() == ["2025"] * 2
+    assert main(["roster", "restore", "1"]) == 0
+    current = store.current(province="Điện Biên", vintage="2025")
+    assert current.version == 3 and current.restored_from == 1 and len(current.frame) == 45
+    assert store.current(province="Điện Biên", vintage="2020") is None
+    capsys.readouterr()
+    assert main(["roster", "history", "--vintage", "2020"]) == 0
+    assert "no roster imported" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Tests for geo.storage: versions, history, restore, atomicity, concurrency, schema.
+"""Tests for geo.stores.rosters: versions, history, restore, atomicity, concurrency, schema.
 
 Rosters here are tiny hand-made frames for Điện Biên communes 03154/03155/03156
 (made-up counts). Crash tests run a child Python process that dies (SIGKILL)
@@ -24,7 +24,7 @@ import pytest
 
 from geo._errors import RosterError, StorageError
 from geo.roster import ROSTER_COLUMNS, validate_roster
-from geo.storage import (
+from geo.stores.rosters import (
     HISTORY_COLUMNS,
     SCHEMA_VERSION,
     RosterStore,
@@ -195,7 +195,7 @@ CHILD = textwrap.dedent("""
     import os, signal, sys, time
     from pathlib import Path
     import pandas as pd
-    from geo.storage import SQLiteRosterStore
+    from geo.stores.rosters import SQLiteRosterStore
 
     path, mode, marker = sys.argv[1], sys.argv[2], sys.argv[3]
     store = SQLiteRosterStore(path)
@@ -355,7 +355,7 @@ PROC_CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     import pandas as pd
-    from geo.storage import SQLiteRosterStore
+    from geo.stores.rosters import SQLiteRosterStore
 
     path, name, officers, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     store = SQLiteRosterStore(path)
@@ -406,3 +406,57 @@ def test_not_a_database_is_a_storage_error(tmp_path):
 def test_new_store_file_is_private(tmp_path):
     s = SQLiteRosterStore(tmp_path / "private.sqlite")
     assert (s.path.stat().st_mode & 0o777) == 0o600
+
+
+# --------------------------------------------------------------------------- maps
+
+def test_current_roster_is_kept_per_province_and_map(tmp_path):
+    store = open_store(tmp_path)
+    v1 = store.import_roster(roster(3), user="a", vintage="2020")
+    v2 = store.import_roster(roster(5, codes=("03127", "03151")), user="a", vintage="2025")
+    assert store.current(province="Điện Biên", vintage="2020").version == v1
+    assert store.current(province="dien bien", vintage="2025").version == v2
+    assert store.current().version == v2
+    hist = store.history()
+    assert hist["is_current"].tolist() == [True, True]  # one current per map
+    assert store.history(vintage="2020")["version"].tolist() == [v1]
+    v3 = store.restore(v1, user="b")
+    assert store.current(province="Điện Biên", vintage="2020").version == v3
+    assert store.current(province="Điện Biên", vintage="2025").version == v2
+
+
+def test_frame_keyed_to_the_other_map_is_refused_and_nothing_stored(tmp_path):
+    store = open_store(tmp_path)
+    with pytest.raises(RosterError, match="belong to the 2020 map, not the 2025 map"):
+        store.import_roster(roster(3), user="a", vintage="2025")  # 03154 is 2020-only
+    assert store.history().empty
+    store.import_roster(roster(3), user="a")  # detected: 2020
+    assert store.current().vintage == "2020"
+
+
+def test_schema_1_store_is_migrated_with_province_codes(tmp_path):
+    path = tmp_path / "bordermap.sqlite"
+    con = sqlite3.connect(path)
+    from geo.stores.rosters import _SCHEMA_V1
+    con.executescript(_SCHEMA_V1)
+    con.execute("INSERT INTO roster_version (imported_at, source_name, sha256, imported_by,"
+                " kind, province, vintage, n_rows) VALUES ('2024-01-01T00:00:00+00:00', 'old.csv',"
+                " 'x', 'u', 'per-commune', 'Tỉnh Điện Biên', '2020', 1)")
+    con.execute("INSERT INTO roster_row VALUES (1, '03154', 1, 1, 3, 0, 0, NULL, '2024-01-01')")
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    store = SQLiteRosterStore(path)
+    assert store.current(province="11", vintage="2020").source_name == "old.csv"
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+
+
+def test_report_stored_under_another_map_is_refused(tmp_path):
+    store = open_store(tmp_path)
+    rep = validate_roster(b"commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
+                          b"03154,1,1,3,0,0,2024-01-01\n")
+    assert rep.vintage == "2020"
+    with pytest.raises(RosterError, match="validated against the 2020 map, not the 2025 map"):
+        store.import_roster(rep, vintage="2025")
+    assert store.history().empty

@@ -127,7 +127,8 @@ def tables_html(brief: Briefing) -> str:
     rows = table_rows(brief)
     return TABLES.render(
         table_title=text["table_title"].format(n=len(rows)), rows=rows, zip=zip,
-        columns=table_columns(brief.lang, with_district=brief.has_districts),
+        columns=table_columns(brief.lang, with_district=brief.has_districts,
+                         carried=bool(brief.cov.attrs.get("carried_over"))),
         totals_title=text["totals_title"], totals_head=totals_header(brief.lang),
         totals=totals_rows(brief), sources=totals_notes(brief), marking=brief.marking)
 

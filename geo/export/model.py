@@ -339,25 +339,29 @@ class Column:
     numeric: bool = False
 
 
-def table_columns(lang: str, *, with_district: bool = True) -> list[Column]:
+def table_columns(lang: str, *, with_district: bool = True, carried: bool = False
+                  ) -> list[Column]:
     """Return the columns of the commune table, with titles in ``lang``.
 
     Without districts (the 2025 map) the district column is left out and its
-    width goes to the name and border columns.
+    width goes to the name and border columns. With ``carried`` (a 2020 roster
+    on the 2025 map) the count headers end in "(2020)": posts held by the former
+    communes before the merger, not the unit's own.
     """
     text = BriefText(lang)
+    count_title = (lambda key: f"{text[key]} (2020)") if carried else (lambda key: text[key])
     name_w, border_w = (0.150, 0.190) if with_district else (0.240, 0.275)
     return [
         Column("code", text["code"], 0.050),
         Column("name", text["name"], name_w),
         *([Column("district", text["district"], 0.175)] if with_district else []),
         Column("border", text["border"], border_w),
-        Column("chiefs", text["chiefs"], 0.060, True),
-        Column("deputies", text["deputies"], 0.075, True),
-        Column("officers", text["officers"], 0.080, True),
-        Column("reinforcements", text["reinforcements"], 0.075, True),
-        Column("total_police", text["total_police"], 0.050, True),
-        Column("staffing_gap", text["staffing_gap"], 0.055, True),
+        Column("chiefs", count_title("chiefs"), 0.060, True),
+        Column("deputies", count_title("deputies"), 0.075, True),
+        Column("officers", count_title("officers"), 0.080, True),
+        Column("reinforcements", count_title("reinforcements"), 0.075, True),
+        Column("total_police", count_title("total_police"), 0.050, True),
+        Column("staffing_gap", count_title("staffing_gap"), 0.055, True),
     ]
 
 

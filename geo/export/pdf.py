@@ -137,7 +137,8 @@ def write_pdf(brief: Briefing, path: Path) -> int:
     from matplotlib.backends.backend_pdf import PdfPages
 
     rows = table_rows(brief)
-    cols = table_columns(brief.lang, with_district=brief.has_districts)
+    cols = table_columns(brief.lang, with_district=brief.has_districts,
+                         carried=bool(brief.cov.attrs.get("carried_over")))
     ranges, extra = _paginate(len(rows))
     n_pages = 1 + len(ranges) + (1 if extra else 0)
     # pdf.fonttype is read when the pages are written: keep the rc context open (TrueType).

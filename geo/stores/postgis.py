@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from geo import storage
+from geo.stores import rosters as storage
 from geo._errors import InvalidArgument, InvalidArgumentType, RosterError, StorageError
-from geo.roster import COUNT_COLUMNS, ROSTER_COLUMNS, ValidationReport, _canonical_frame
+from geo.roster import COUNT_COLUMNS, ROSTER_COLUMNS, ValidationReport, canonical_frame
 from geo.settings import DEFAULT_PROVINCE, mask_url
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ def schema_revision(con) -> str | None:
 class PostGISRosterStore(storage.RosterStore):
     """Versioned roster store for one province and administrative map, in PostgreSQL.
 
-    Same public interface as :class:`geo.storage.SQLiteRosterStore` (``import_roster``,
+    Same public interface as :class:`geo.stores.rosters.SQLiteRosterStore` (``import_roster``,
     ``current``, ``get``, ``history``, ``restore``, ``version_token``); versions count
     per (province, map). Every transaction is scoped to the store's province, so the
     database's row-level security hides every other province.
@@ -285,7 +285,7 @@ class PostGISRosterStore(storage.RosterStore):
                       province: str | None = None, vintage: str | None = None) -> int:
         """Store an accepted roster as a new, current version; return its number.
 
-        Same contract as :meth:`geo.storage.SQLiteRosterStore.import_roster`;
+        Same contract as :meth:`geo.stores.rosters.SQLiteRosterStore.import_roster`;
         for a frame, province and vintage default to the store's.
 
         Raises
@@ -409,7 +409,7 @@ class PostGISRosterStore(storage.RosterStore):
         if len(rows) != meta[8]:
             raise StorageError(f"roster store {self!r}: version {meta[0]} has {len(rows)} "
                                f"rows, expected {meta[8]}")
-        frame = _canonical_frame(pd.DataFrame(rows, columns=list(ROSTER_COLUMNS)))
+        frame = canonical_frame(pd.DataFrame(rows, columns=list(ROSTER_COLUMNS)))
         return storage.StoredRoster(
             version=int(meta[0]), imported_at=meta[1], source_name=meta[2], sha256=meta[3],
             user=meta[4], kind=meta[5], province=meta[6], vintage=meta[7], frame=frame,

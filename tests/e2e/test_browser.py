@@ -209,7 +209,7 @@ def _screenshot(pg, name: str) -> Path:
 
 def test_map_page_draws_every_commune_offline(page, server):
     pg, foreign = page
-    cov = load_coverage(vintage="2020")
+    cov = load_coverage(vintage="2025")  # the app opens on the map in force
     frame = _map_frame(pg)  # signing in lands on the map page
     frame.wait_for_function(f"() => ({COMMUNE_CODES_JS})().length >= {len(cov)}",
                             timeout=WAIT_MS)
@@ -224,7 +224,7 @@ def test_map_page_draws_every_commune_offline(page, server):
 
     # click a commune: its record appears beside the map
     x, y = frame.evaluate("""() => { let out = null; window.map.eachLayer(l => {
-        if (!out && l.feature && l.feature.properties.code === '03154'
+        if (!out && l.feature && l.feature.properties.code === '03158'
             && l.options.interactive !== false) {
             const p = window.map.latLngToContainerPoint(l.getBounds().getCenter());
             out = [p.x, p.y]; } }); return out; }""")
@@ -241,7 +241,7 @@ def test_map_page_draws_every_commune_offline(page, server):
 def test_border_page_china_filter_narrows_the_table(page, server):
     pg, foreign = page
     server = server[0]
-    cov = load_coverage(vintage="2020")
+    cov = load_coverage(vintage="2025")  # the app opens on the map in force
     any_border = cov[cov["border_countries"] != ""]
     china = cov[cov["border_countries"].str.contains("CHN")]
     # a reload would start a new (signed-out) session: use the menu

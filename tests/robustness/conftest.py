@@ -8,7 +8,7 @@ from _corpus import home_digest
 
 from geo.roster import validate_roster
 from geo.settings import SAMPLE_ROSTER
-from geo.storage import STORE_FILENAME, open_store
+from geo.stores.rosters import STORE_FILENAME, open_store
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import pytest
 
 from geo.roster import validate_roster
 from geo.settings import REPO_ROOT, SAMPLE_ROSTER
-from geo.storage import STORE_FILENAME, open_store
+from geo.stores.rosters import STORE_FILENAME, open_store
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -101,7 +101,7 @@ def test_two_threads_importing_at_once(store, tmp_path, _bordermap_home):
 IMPORTER = r"""
 import pathlib, sys, time
 from geo.roster import validate_roster
-from geo.storage import open_store
+from geo.stores.rosters import open_store
 roster, ready, go = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
 report = validate_roster(roster)
 store = open_store()
@@ -152,7 +152,7 @@ def test_two_processes_importing_at_once(store, tmp_path, _bordermap_home):
 KILLED_IN_TRANSACTION = r"""
 import pathlib, sys, time
 from geo.roster import validate_roster
-from geo.storage import open_store
+from geo.stores.rosters import open_store
 roster, stage, marker = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
 report = validate_roster(roster)
 store = open_store()
@@ -192,12 +192,14 @@ def test_import_killed_mid_write_leaves_previous_version(stage, store, tmp_path,
 IMPORT_LOOP = r"""
 import pathlib, sys
 import pandas as pd
-from geo.storage import open_store
+from geo.stores.rosters import open_store
 n, marker = int(sys.argv[1]), pathlib.Path(sys.argv[2])
 frame = pd.DataFrame({"commune_code": [f"{i:05d}" for i in range(10000, 10000 + n)],
                       "chiefs": 1, "deputies": 1, "officers": 0, "reinforcements": 0,
                       "trained": 0, "reinforcement_origin": None, "as_of": "2024-01-01"})
 store = open_store()
+from geo.roster import detect_vintage  # load the registry before the clock starts
+detect_vintage(frame["commune_code"].head(1), province="Điện Biên")
 marker.write_text("ready")
 for k in range(1, 10_000):
     frame["officers"] = k

@@ -1,6 +1,6 @@
 """The roster store's interface on both backends: embedded SQLite and PostgreSQL/PostGIS.
 
-The same tests run against :class:`~geo.storage.SQLiteRosterStore` and
+The same tests run against :class:`~geo.stores.rosters.SQLiteRosterStore` and
 :class:`~geo.stores.postgis.PostGISRosterStore` (the ``store`` fixture is
 parametrised). Rosters are tiny hand-made frames for Điện Biên communes
 03154/03155/03156 (made-up counts).
@@ -23,7 +23,7 @@ import pytest
 
 from geo._errors import InvalidArgument, RosterError, StorageError
 from geo.roster import ROSTER_COLUMNS, validate_roster
-from geo.storage import HISTORY_COLUMNS, RosterStore, SQLiteRosterStore, open_store
+from geo.stores.rosters import HISTORY_COLUMNS, RosterStore, SQLiteRosterStore, open_store
 
 REPO = Path(__file__).resolve().parents[2]
 BACKENDS = ("sqlite", "postgis")

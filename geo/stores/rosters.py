@@ -8,8 +8,10 @@ same interface later without touching callers.
 Model
     A *version* is one accepted roster (one row per commune) with who imported
     it, when (UTC, ISO 8601), from which file (name and SHA-256), its layout,
-    province and administrative vintage. The newest version is the current one.
-    Restoring an old version creates a new version with the old rows, marked
+    province and administrative map (vintage). The current roster is kept per
+    province **and** map: the newest version of that province on that map, so a
+    2025 roster never replaces the 2020 one. Restoring an old version creates a
+    new version with the old rows (same province and map), marked
     ``restored_from``; history is never rewritten.
 
 SQLite details
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -37,22 +40,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo._errors import InvalidArgument, InvalidArgumentType, RosterError, StorageError
+from geo._errors import (BorderMapError, InvalidArgument, InvalidArgumentType, RosterError,
+                         StorageError)
+from geo.registry import find_province
 from geo.roster import (
     COUNT_COLUMNS,
     MAX_COUNT,
     ROSTER_COLUMNS,
     ValidationReport,
-    _canonical_frame,
+    canonical_frame,
+    detect_vintage,
 )
-from geo.settings import DEFAULT_PROVINCE, bordermap_home, get_settings
+from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE, VINTAGES, bordermap_home, get_settings
+from geo.stores._schema import _MIGRATIONS, _SCHEMA_V1, SCHEMA_VERSION  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 #: File name of the SQLite store inside ``BORDERMAP_HOME``.
 STORE_FILENAME = "bordermap.sqlite"
-#: Schema version written to ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
 #: Columns of :meth:`RosterStore.history`.
 HISTORY_COLUMNS = (
     "version", "imported_at", "source_name", "sha256", "user", "rows", "is_current",
@@ -60,38 +65,14 @@ HISTORY_COLUMNS = (
 )
 _KINDS = ("per-commune", "per-officer")
 
-_SCHEMA_V1 = """
-CREATE TABLE IF NOT EXISTS store_meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS roster_version (
-    version       INTEGER PRIMARY KEY AUTOINCREMENT,
-    imported_at   TEXT    NOT NULL,
-    source_name   TEXT    NOT NULL,
-    sha256        TEXT    NOT NULL,
-    imported_by   TEXT    NOT NULL,
-    kind          TEXT    NOT NULL CHECK (kind IN ('per-commune', 'per-officer')),
-    province      TEXT    NOT NULL,
-    vintage       TEXT    NOT NULL,
-    n_rows        INTEGER NOT NULL CHECK (n_rows >= 0),
-    restored_from INTEGER REFERENCES roster_version (version)
-);
-CREATE TABLE IF NOT EXISTS roster_row (
-    version              INTEGER NOT NULL REFERENCES roster_version (version),
-    commune_code         TEXT    NOT NULL CHECK (length(commune_code) = 5),
-    chiefs               INTEGER NOT NULL CHECK (chiefs >= 0),
-    deputies             INTEGER NOT NULL CHECK (deputies >= 0),
-    officers             INTEGER NOT NULL CHECK (officers >= 0),
-    reinforcements       INTEGER NOT NULL CHECK (reinforcements >= 0),
-    trained              INTEGER NOT NULL CHECK (trained >= 0),
-    reinforcement_origin TEXT,
-    as_of                TEXT,
-    PRIMARY KEY (version, commune_code)
-) WITHOUT ROWID;
-"""
-#: Migrations: schema version reached -> SQL that gets there from the one before.
-_MIGRATIONS = {1: _SCHEMA_V1}
+
+@functools.lru_cache(maxsize=64)
+def province_key(province: object) -> str:
+    """Return the 2-digit code of a stored province name (or the text itself if unknown)."""
+    try:
+        return find_province(str(province), vintage="2025")
+    except BorderMapError:
+        return str(province)
 
 
 @dataclass(frozen=True)
@@ -141,15 +122,17 @@ class RosterStore(abc.ABC):
         """Store an accepted roster as a new version and return its number."""
 
     @abc.abstractmethod
-    def current(self) -> StoredRoster | None:
-        """Return the newest version, or ``None`` if nothing was imported."""
+    def current(self, *, province: str | None = None,
+                vintage: str | None = None) -> StoredRoster | None:
+        """Return the current roster of a province on a map (newest of any when not given)."""
 
     @abc.abstractmethod
     def get(self, version: int) -> StoredRoster:
         """Return one version; raise :class:`StorageError` if there is none."""
 
     @abc.abstractmethod
-    def history(self) -> pd.DataFrame:
+    def history(self, *, province: str | None = None,
+                vintage: str | None = None) -> pd.DataFrame:
         """Return one row per version, oldest first (columns :data:`HISTORY_COLUMNS`)."""
 
     @abc.abstractmethod
@@ -192,7 +175,7 @@ def _check_frame(frame: pd.DataFrame) -> pd.DataFrame:
             i = int(np.flatnonzero(wrong)[0])
             raise RosterError(f"roster frame: {c} of commune {codes.iloc[i]} is "
                               f"{frame[c].iloc[i]!r}, not a whole number 0–{MAX_COUNT:,}")
-    return _canonical_frame(frame)
+    return canonical_frame(frame)
 
 
 class SQLiteRosterStore(RosterStore):
@@ -287,6 +270,8 @@ class SQLiteRosterStore(RosterStore):
                     for statement in _MIGRATIONS[target].split(";"):
                         if statement.strip():
                             con.execute(statement)
+                    if target == 2:
+                        self._backfill_province_codes(con)
                     con.execute(f"PRAGMA user_version = {target}")
                 con.execute("INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)",
                             ("store_id", uuid.uuid4().hex))
@@ -296,6 +281,14 @@ class SQLiteRosterStore(RosterStore):
                     con.execute("ROLLBACK")
                 raise
         log.info("roster store %s: schema version %d", self.path, SCHEMA_VERSION)
+
+    @staticmethod
+    def _backfill_province_codes(con: sqlite3.Connection) -> None:
+        """Give versions stored before schema 2 their province code."""
+        names = [r[0] for r in con.execute("SELECT DISTINCT province FROM roster_version")]
+        for name in names:
+            con.execute("UPDATE roster_version SET province_code = ? WHERE province = ?",
+                        (province_key(name), name))
 
     def _run_hook(self, stage: str) -> None:
         if self._hook is not None:
@@ -316,7 +309,8 @@ class SQLiteRosterStore(RosterStore):
         source_name, sha256, kind, province, vintage : str, optional
             Taken from the report when not given; for a frame they default to
             ``"<frame>"``, the SHA-256 of the frame's CSV, ``"per-commune"``,
-            the default province and ``"2020"``.
+            the default province and the map its codes belong to (2025 when
+            they fit both).
         user : str, optional
             Who imports; ``"unknown"`` when not given.
 
@@ -328,8 +322,9 @@ class SQLiteRosterStore(RosterStore):
         Raises
         ------
         RosterError
-            If the report has errors or the frame is not a valid roster; the
-            store is not touched.
+            If the report has errors, the frame is not a valid roster, or its
+            codes belong to the other map than ``vintage``; the store is not
+            touched.
         StorageError
             If the database cannot be written; the previous version stays current.
         """
@@ -344,17 +339,28 @@ class SQLiteRosterStore(RosterStore):
             sha256 = sha256 or rep.sha256
             kind = kind or rep.kind
             province = province or rep.province
-            vintage = vintage or rep.vintage
+            if vintage is not None and str(vintage) != rep.vintage:
+                raise RosterError(f"roster {rep.source_name} was validated against the "
+                                  f"{rep.vintage} map, not the {vintage} map; nothing was "
+                                  "stored", problems=rep.problems)
+            vintage = rep.vintage
         elif isinstance(report_or_frame, pd.DataFrame):
             frame = _check_frame(report_or_frame)
             source_name = source_name or "<frame>"
             sha256 = sha256 or _frame_sha256(frame)
             kind = kind or "per-commune"
             province = province or DEFAULT_PROVINCE
-            vintage = vintage or "2020"
+            found = detect_vintage(frame["commune_code"], province=province).vintage
+            if vintage is not None and found not in (None, str(vintage)):
+                raise RosterError(f"roster {source_name}: its commune codes belong to the "
+                                  f"{found} map, not the {vintage} map; nothing was stored")
+            vintage = vintage or found or DEFAULT_VINTAGE
         else:
             raise InvalidArgumentType("report_or_frame must be a ValidationReport or a DataFrame, "
                             f"not {type(report_or_frame).__name__}")
+        if str(vintage) not in VINTAGES:
+            raise InvalidArgument(f"vintage must be one of {', '.join(VINTAGES)}, "
+                                  f"not {vintage!r}")
         if kind not in _KINDS:
             raise InvalidArgument(f"kind must be one of {', '.join(_KINDS)}, not {kind!r}")
         rows = list(zip(
@@ -366,9 +372,10 @@ class SQLiteRosterStore(RosterStore):
         with self._write() as con:
             cur = con.execute(
                 "INSERT INTO roster_version (imported_at, source_name, sha256, imported_by,"
-                " kind, province, vintage, n_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " kind, province, vintage, n_rows, province_code)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (_utc_now(), str(source_name), str(sha256), str(user or "unknown"), kind,
-                 str(province), str(vintage), len(rows)),
+                 str(province), str(vintage), len(rows), province_key(province)),
             )
             version = int(cur.lastrowid)
             self._run_hook("version-row")
@@ -379,12 +386,16 @@ class SQLiteRosterStore(RosterStore):
                 [(version, *r) for r in rows],
             )
             self._run_hook("rows-written")
-        log.info("roster store %s: imported %s as version %d (%d communes, by %s)",
-                 self.path, source_name, version, len(rows), user or "unknown")
+        log.info("roster store %s: imported %s as version %d (%s, %s map, %d communes, by %s)",
+                 self.path, source_name, version, province, vintage, len(rows),
+                 user or "unknown")
         return version
 
     def restore(self, version: int, *, user: str | None = None) -> int:
         """Create a new current version with the rows of ``version``.
+
+        The new version has the old one's province and map, so it becomes the
+        current roster of that province on that map only.
 
         Raises
         ------
@@ -399,8 +410,9 @@ class SQLiteRosterStore(RosterStore):
                 raise StorageError(self._no_version_message(con, version))
             cur = con.execute(
                 "INSERT INTO roster_version (imported_at, source_name, sha256, imported_by,"
-                " kind, province, vintage, n_rows, restored_from)"
-                " SELECT ?, source_name, sha256, ?, kind, province, vintage, n_rows, version"
+                " kind, province, vintage, n_rows, restored_from, province_code)"
+                " SELECT ?, source_name, sha256, ?, kind, province, vintage, n_rows, version,"
+                " province_code"
                 " FROM roster_version WHERE version = ?",
                 (_utc_now(), str(user or "unknown"), version),
             )
@@ -426,11 +438,27 @@ class SQLiteRosterStore(RosterStore):
             return f"no roster version {version}: nothing has been imported yet"
         return f"no roster version {version} (versions {lo}–{hi})"
 
-    def _load(self, con: sqlite3.Connection, version: int | None) -> StoredRoster | None:
+    @staticmethod
+    def _where(province: str | None, vintage: str | None) -> tuple[str, list[str]]:
+        """SQL condition and parameters selecting one province and/or map."""
+        terms, params = [], []
+        if province is not None:
+            terms.append("province_code = ?")
+            params.append(province_key(province))
+        if vintage is not None:
+            terms.append("vintage = ?")
+            params.append(str(vintage))
+        return (" AND ".join(terms) or "1"), params
+
+    def _load(self, con: sqlite3.Connection, version: int | None, *,
+              province: str | None = None, vintage: str | None = None
+              ) -> StoredRoster | None:
         sql = ("SELECT version, imported_at, source_name, sha256, imported_by, kind, province,"
                " vintage, n_rows, restored_from FROM roster_version ")
         if version is None:
-            meta = con.execute(sql + "ORDER BY version DESC LIMIT 1").fetchone()
+            where, params = self._where(province, vintage)
+            meta = con.execute(sql + f"WHERE {where} ORDER BY version DESC LIMIT 1",
+                               params).fetchone()
         else:
             meta = con.execute(sql + "WHERE version = ?", (int(version),)).fetchone()
         if meta is None:
@@ -442,16 +470,25 @@ class SQLiteRosterStore(RosterStore):
         if len(rows) != meta[8]:
             raise StorageError(f"roster store {self.path}: version {meta[0]} has {len(rows)} "
                                f"rows, expected {meta[8]}")
-        frame = _canonical_frame(pd.DataFrame(rows, columns=list(ROSTER_COLUMNS)))
+        frame = canonical_frame(pd.DataFrame(rows, columns=list(ROSTER_COLUMNS)))
         return StoredRoster(version=int(meta[0]), imported_at=meta[1], source_name=meta[2],
                             sha256=meta[3], user=meta[4], kind=meta[5], province=meta[6],
                             vintage=meta[7], frame=frame,
                             restored_from=None if meta[9] is None else int(meta[9]))
 
-    def current(self) -> StoredRoster | None:
-        """Return the newest version, or ``None`` if nothing was imported."""
+    def current(self, *, province: str | None = None,
+                vintage: str | None = None) -> StoredRoster | None:
+        """Return the current roster of a province on a map, or ``None`` if there is none.
+
+        Parameters
+        ----------
+        province : str, optional
+            Province name or code; any province when ``None``.
+        vintage : {"2020", "2025"}, optional
+            The map; any map when ``None`` (then the newest version of all).
+        """
         with self._read() as con:
-            return self._load(con, None)
+            return self._load(con, None, province=province, vintage=vintage)
 
     def get(self, version: int) -> StoredRoster:
         """Return one version.
@@ -467,13 +504,21 @@ class SQLiteRosterStore(RosterStore):
                 raise StorageError(self._no_version_message(con, int(version)))
             return got
 
-    def history(self) -> pd.DataFrame:
-        """Return one row per version, oldest first (columns :data:`HISTORY_COLUMNS`)."""
+    def history(self, *, province: str | None = None,
+                vintage: str | None = None) -> pd.DataFrame:
+        """Return one row per version, oldest first (columns :data:`HISTORY_COLUMNS`).
+
+        ``is_current`` marks the current version of each province and map;
+        ``province`` and ``vintage`` keep only the versions of that province / map.
+        """
+        where, params = self._where(province, vintage)
         with self._read() as con:
             rows = con.execute(
                 "SELECT version, imported_at, source_name, sha256, imported_by, n_rows,"
-                " version = (SELECT max(version) FROM roster_version), restored_from, kind,"
-                " province, vintage FROM roster_version ORDER BY version").fetchall()
+                " version = (SELECT max(v.version) FROM roster_version v"
+                "  WHERE v.province_code IS r.province_code AND v.vintage = r.vintage),"
+                " restored_from, kind, province, vintage FROM roster_version r"
+                f" WHERE {where} ORDER BY version", params).fetchall()
         out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
         out["version"] = out["version"].astype("int64")
         out["rows"] = out["rows"].astype("int64")

@@ -1,0 +1,291 @@
+"""Reading roster files: bytes, encodings, delimiters and XLSX cells → a grid of text.
+
+CSV in UTF-8 (with or without BOM), UTF-16 or UTF-32 with BOM or Windows-1258
+(what Vietnamese Excel writes) is detected without asking and normalised to
+NFC; the delimiter (``,``, ``;`` or tab) is sniffed. XLSX: the first sheet (or
+``sheet=``), read-only, cell values as last saved (formulas are never
+evaluated; formula cells without a saved value are reported by position).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import re
+import unicodedata
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo._errors import InvalidArgumentType
+from geo.roster.problems import ProblemList
+
+#: Largest file accepted, in bytes.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+_DELIMITERS = (",", ";", "\t")
+_NON_ASCII_OK = re.compile("[^\x00-\x7f\ufffd]")
+
+# Reading bytes and cells.
+def read_source(path_or_bytes: object, source_name: str | None
+                 ) -> tuple[bytes | None, str, str | None]:
+    """Return (bytes, name, reason-if-unreadable)."""
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        return bytes(path_or_bytes), source_name or "<bytes>", None
+    if isinstance(path_or_bytes, (str, Path)):
+        path = Path(path_or_bytes)
+        name = source_name or path.name
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                return None, name, (f"file is {size:,} bytes, more than the "
+                                    f"{MAX_FILE_BYTES:,} accepted")
+            return path.read_bytes(), name, None
+        except OSError as err:
+            return None, name, f"cannot read the file: {err.strerror or err}"
+    if hasattr(path_or_bytes, "read"):
+        name = source_name or Path(str(getattr(path_or_bytes, "name", "") or "<upload>")).name
+        try:
+            data = path_or_bytes.read()  # type: ignore[union-attr]
+        except OSError as err:
+            return None, name, f"cannot read the file: {err}"
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return bytes(data), name, None
+    raise InvalidArgumentType(
+        "path_or_bytes must be a path, bytes or a binary file object, "
+        f"not {type(path_or_bytes).__name__}"
+    )
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def _decode(raw: bytes, probs: ProblemList) -> str | None:
+    """Decode CSV bytes: UTF-32/UTF-16 (BOM), UTF-8 (BOM optional), else Windows-1258; NFC."""
+    # The UTF-32 little-endian BOM starts with the UTF-16 one: test it first.
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        try:
+            text = raw.decode("utf-32")
+        except UnicodeDecodeError as err:
+            probs.add(None, None, f"undecodable UTF-32 text at byte {err.start}; save the "
+                                  "file as CSV UTF-8")
+            return None
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            probs.add(None, None, f"undecodable UTF-16 text at byte {err.start}")
+            return None
+    else:
+        if b"\x00" in raw[:65536]:
+            probs.add(None, None, "binary file: not a CSV or XLSX roster")
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            first_bad = err.start
+            # Broken UTF-8 (valid multi-byte sequences around a bad byte) is an error,
+            # not Windows-1258: decoding it as 1258 would silently garble every name.
+            lenient = raw.decode("utf-8", errors="replace")
+            n_bad = lenient.count("\ufffd")
+            n_good = len(_NON_ASCII_OK.findall(lenient))
+            if n_good and n_good >= n_bad:
+                probs.add(_line_of(raw, first_bad), None,
+                          f"undecodable text: invalid UTF-8 byte 0x{raw[first_bad]:02x} "
+                          f"(the file is mostly UTF-8); save it again as CSV UTF-8")
+                return None
+            try:
+                text = raw.decode("cp1258")
+            except UnicodeDecodeError as err2:
+                probs.add(_line_of(raw, err2.start), None,
+                          f"undecodable text: byte 0x{raw[err2.start]:02x} is neither UTF-8 "
+                          f"nor Windows-1258; save the file as CSV UTF-8")
+                return None
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()][:20]
+    sample = "\n".join(lines)
+    counts = {d: sample.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv_rows(raw: bytes, probs: ProblemList) -> list[list[str]] | None:
+    text = _decode(raw, probs)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    try:
+        return list(reader)
+    except csv.Error as err:
+        probs.add(reader.line_num or None, None, f"malformed CSV: {err}")
+        return None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if np.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, _dt.datetime):
+        if value.time() == _dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(raw: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a cheap scan of the XML)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            for info in book.infolist():
+                if not (info.filename.startswith("xl/worksheets/")
+                        and info.filename.endswith(".xml")):
+                    continue
+                with book.open(info) as member:
+                    tail = b""
+                    while chunk := member.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+        return True  # let openpyxl tell
+    return False
+
+
+def _formulas_without_value(raw: bytes, title: str, rows: list[list[str]]
+                            ) -> set[tuple[int, int]]:
+    """Return (row index, column index) of formula cells read as empty (no saved value).
+
+    Such cells come from programs that write formulas without computing them;
+    ``data_only=True`` reads them as ``None``.
+    """
+    import openpyxl
+
+    found: set[tuple[int, int]] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    try:
+        for r in book[title].iter_rows():
+            for c in r:
+                if getattr(c, "data_type", None) != "f":
+                    continue
+                i, j = c.row - 1, c.column - 1
+                if i < len(rows) and (j >= len(rows[i]) or rows[i][j] == ""):
+                    found.add((i, j))
+    finally:
+        book.close()
+    return found
+
+
+def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: ProblemList
+                    ) -> tuple[list[list[str]], set[tuple[int, int]]] | None:
+    """Return the sheet's cells as text, and the formula cells without a saved value."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+        probs.add(None, None, f"unreadable spreadsheet (not a valid .xlsx file): {err}")
+        return None
+    try:
+        if sheet is None:
+            if not book.worksheets:
+                probs.add(None, None, "the workbook has no sheet")
+                return None
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            probs.add(None, None, f"no sheet named {sheet!r}; sheets: "
+                                  f"{', '.join(book.sheetnames)}")
+            return None
+        rows = [[unicodedata.normalize("NFC", c) if isinstance(c, str) else _cell_text(c)
+                 for c in r] for r in ws.iter_rows(values_only=True)]
+        title = ws.title
+    except (KeyError, ValueError, TypeError, OSError) as err:
+        probs.add(None, None, f"unreadable spreadsheet: {err}")
+        return None
+    finally:
+        book.close()
+    formulas: set[tuple[int, int]] = set()
+    if _has_formulas(raw):
+        try:
+            formulas = _formulas_without_value(raw, title, rows)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+            probs.add(None, None, f"unreadable spreadsheet: {err}")
+            return None
+    return rows, formulas
+
+
+
+def read_cells(raw: bytes, sheet: str | None, probs: ProblemList
+                ) -> tuple[pd.DataFrame, set[tuple[int, int]]] | None:
+    """Return every cell of the file as stripped text (row i is spreadsheet row i + 1).
+
+    Also return the (row, column) indices of XLSX formula cells that have no
+    saved value (they read as empty text).
+    """
+    if len(raw) > MAX_FILE_BYTES:
+        probs.add(None, None, f"file is {len(raw):,} bytes, more than the "
+                              f"{MAX_FILE_BYTES:,} accepted")
+        return None
+    if not raw.strip():
+        probs.add(None, None, "empty file")
+        return None
+    formulas: set[tuple[int, int]] = set()
+    if raw.startswith(b"PK\x03\x04"):
+        got = _read_xlsx_rows(raw, sheet, probs)
+        table, formulas = got if got is not None else (None, formulas)
+    elif raw.startswith(b"\xd0\xcf\x11\xe0"):
+        probs.add(None, None, "old Excel .xls format is not supported; save as .xlsx or CSV")
+        return None
+    else:
+        table = _read_csv_rows(raw, probs)
+    if table is None:
+        return None
+    width = max(map(len, table), default=0)
+    if table and min(map(len, table)) != width:
+        table = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in table]
+    cells = pd.DataFrame(table, dtype=object)
+    if cells.empty or not (cells.fillna("") != "").to_numpy().any():
+        probs.add(None, None, "empty file")
+        return None
+    cells = cells.fillna("")
+    for c in cells.columns:
+        # Strip once per distinct value: roster columns repeat the same few values.
+        codes, uniques = pd.factorize(cells[c].to_numpy(dtype=object))
+        stripped = np.array([str(u).strip() for u in uniques], dtype=object)
+        cells[c] = stripped[codes] if len(uniques) else cells[c]
+    return cells, formulas
+
+

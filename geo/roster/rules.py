@@ -1,0 +1,227 @@
+"""Validation rules of a roster: which commune each row names, and what its counts must satisfy.
+
+Per commune: counts are whole numbers 0–:data:`~geo.roster.columns.MAX_COUNT`
+(reinforcements may be empty), ``as_of`` a date, at most one chief, no
+commune twice; more trained than staff is a warning. Per officer: a known role
+and yes/no ``trained`` per row, aggregated to the per-commune form, at most one
+chief per commune. Both: a reinforcement outside the border communes is a
+warning. Every check adds to one :class:`~geo.roster.problems.ProblemList`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.matching import UnitMatcher
+from geo.roster.columns import COUNT_COLUMNS, MAX_COUNT, ROLES
+from geo.roster.problems import ProblemList
+from geo.roster.values import (emit, future_dates, normalise_codes, on_uniques, parse_counts,
+                               parse_dates, parse_roles, parse_yes_no)
+
+
+def resolve_communes(data: pd.DataFrame, rows: np.ndarray, headers: dict[str, str],
+                      reg: UnitMatcher, probs: ProblemList) -> pd.Series:
+    """Return the commune code of each data row (NaN where it cannot be resolved)."""
+    n = len(data)
+    empty = pd.Series([""] * n, index=data.index, dtype=object)
+    code_raw = data["commune_code"] if "commune_code" in data else empty
+    name_raw = data["commune_name"] if "commune_name" in data else empty
+    dist_raw = data["district"] if "district" in data else empty
+    out = pd.Series(np.nan, index=data.index, dtype=object)
+
+    has_code = code_raw != ""
+    code, well_formed = on_uniques(normalise_codes)(code_raw)
+    well_formed = well_formed.astype(bool)
+    col = headers.get("commune_code")
+    bad = has_code & ~well_formed
+    bad_vals = code_raw[bad].to_numpy()
+    probs.add_rows(rows[bad.to_numpy()], col,
+                   lambda i: [f"{v!r} is not a 5-digit commune code" for v in bad_vals[i]],
+                   kind="code-format")
+    in_prov = well_formed & code.isin(reg.local_codes)
+    in_nat = well_formed & ~in_prov & code.isin(reg.codes)
+    nat_vals = code[in_nat].to_numpy()
+    probs.add_rows(rows[in_nat.to_numpy()], col,
+                   lambda i: [f"commune {reg.describe(c)} is outside {reg.province}"
+                              for c in nat_vals[i]], kind="code-outside")
+    unknown = well_formed & ~in_prov & ~in_nat
+    unknown_vals = code[unknown].to_numpy()
+    probs.add_rows(rows[unknown.to_numpy()], col,
+                   lambda i: [f"unknown commune code {c} (not in the {reg.vintage} registry)"
+                              for c in unknown_vals[i]], kind="code-unknown")
+    out[in_prov] = code[in_prov]
+
+    # Codes given with a name or district: cross-check once per distinct triple.
+    check = in_prov & ((name_raw != "") | (dist_raw != ""))
+    if check.any():
+        triple = code[check] + "\x1f" + name_raw[check] + "\x1f" + dist_raw[check]
+        verdict = {t: reg.check(*t.split("\x1f")) for t in triple.unique()}
+        msg = triple.map(verdict)
+        bad = msg.notna()
+        bad_idx = msg.index[bad]
+        bad_msg = msg[bad].to_numpy()
+        probs.add_rows(rows[data.index.get_indexer(bad_idx)],
+                       headers.get("commune_name") or headers.get("district"),
+                       lambda i: bad_msg[i].tolist(), kind="name-mismatch")
+        out[bad_idx] = np.nan
+
+    # Names without a code: resolve once per distinct (name, district).
+    by_name = ~has_code & (name_raw != "")
+    if by_name.any():
+        codes, reasons = reg.match_many(name_raw[by_name], dist_raw[by_name])
+        out[codes.index] = codes
+        bad = reasons.notna()
+        bad_reasons = reasons[bad].to_numpy()
+        probs.add_rows(rows[data.index.get_indexer(reasons.index[bad])],
+                       headers.get("commune_name"), lambda i: bad_reasons[i].tolist(),
+                       kind="name-unmatched")
+
+    neither = ~has_code & (name_raw == "")
+    if neither.any():
+        probs.add_rows(rows[neither.to_numpy()], headers.get("commune_code")
+                       or headers.get("commune_name"),
+                       "no commune: commune_code (or commune_name) is empty",
+                       kind="no-commune")
+    return out
+
+
+
+def validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
+                          headers: dict[str, str], reg: UnitMatcher,
+                          border_codes: set[str] | None, probs: ProblemList
+                          ) -> pd.DataFrame:
+    counts: dict[str, pd.Series] = {}
+    messages: dict[str, pd.Series] = {}
+    for c in COUNT_COLUMNS:
+        counts[c], messages[c] = on_uniques(parse_counts)(
+            data[c], empty_is_zero=(c == "reinforcements"))
+    # Cells are already stripped by _read_cells.
+    all_empty = np.logical_and.reduce([(data[c] == "").to_numpy() for c in COUNT_COLUMNS])
+    skipped = all_empty & codes.notna().to_numpy()
+    if skipped.any():
+        shown = ", ".join(map(str, rows[skipped][:20].tolist()))
+        more = f" and {int(skipped.sum()) - 20} more" if skipped.sum() > 20 else ""
+        probs.add(int(rows[skipped][0]), None,
+                  f"{int(skipped.sum())} row(s) without any count skipped (rows {shown}{more})",
+                  "warning")
+    keep = ~all_empty
+    for c in COUNT_COLUMNS:
+        emit(probs, rows[keep], headers[c], messages[c][keep])
+    as_of, date_msg = on_uniques(parse_dates)(data["as_of"])
+    date_msg = date_msg.where(data["as_of"] != "",
+                              "empty; write the date the counts hold (yyyy-mm-dd)")
+    emit(probs, rows[keep], headers["as_of"], date_msg[keep])
+    future_dates(probs, rows[keep], headers["as_of"], data["as_of"][keep], as_of[keep])
+
+    chiefs = counts["chiefs"]
+    many = keep & (chiefs > 1).to_numpy()
+    many_vals = chiefs[many].to_numpy()
+    probs.add_rows(rows[many], headers["chiefs"],
+                   lambda i: [f"{int(v)} chiefs; a commune has at most one chief"
+                              for v in many_vals[i]], kind="chiefs")
+
+    valid_code = codes.notna().to_numpy() & keep
+    dup = valid_code & codes.where(valid_code).duplicated(keep="first").to_numpy()
+    if dup.any():
+        firsts = ~dup & valid_code
+        first_row = dict(zip(codes[firsts], rows[firsts].tolist()))
+        dup_codes = codes[dup].to_numpy()
+        probs.add_rows(rows[dup], headers.get("commune_code") or headers.get("commune_name"),
+                       lambda i: [f"duplicate commune {c}: also in row {first_row[c]}"
+                                  for c in dup_codes[i]], kind="duplicate")
+
+    origin = data["reinforcement_origin"] if "reinforcement_origin" in data else pd.Series(
+        "", index=data.index, dtype=object)
+    frame = pd.DataFrame({"commune_code": codes, **counts,
+                          "reinforcement_origin": origin, "as_of": as_of})
+    frame["_row"] = rows
+    frame = frame[keep]
+    total = frame[["chiefs", "deputies", "officers", "reinforcements"]].sum(axis=1,
+                                                                              skipna=False)
+    over = frame["trained"] > total
+    over_t, over_s = frame.loc[over, "trained"].to_numpy(), total[over].to_numpy()
+    probs.add_rows(frame.loc[over, "_row"].to_numpy(), headers["trained"],
+                   lambda i: [f"{int(t)} trained but only {int(s)} staff in the commune"
+                              for t, s in zip(over_t[i], over_s[i])], "warning",
+                   kind="trained-over")
+    _border_warning(frame, reg, border_codes, headers.get("reinforcements"), probs)
+    return frame
+
+
+def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
+                          headers: dict[str, str], reg: UnitMatcher,
+                          border_codes: set[str] | None, probs: ProblemList
+                          ) -> pd.DataFrame:
+    role, role_msg = parse_roles(data["role"])
+    emit(probs, rows, headers["role"], role_msg)
+    trained, trained_msg = parse_yes_no(data["trained"])
+    emit(probs, rows, headers["trained"], trained_msg)
+    if "since" in data:
+        since, since_msg = on_uniques(parse_dates)(data["since"])
+        emit(probs, rows, headers["since"], since_msg)
+        future_dates(probs, rows, headers["since"], data["since"], since)
+    else:
+        since = pd.Series(np.nan, index=data.index, dtype=object)
+    origin = data["origin_unit"] if "origin_unit" in data else pd.Series(
+        "", index=data.index, dtype=object)
+
+    good = codes.notna() & role.notna()
+    people = pd.DataFrame({"commune_code": codes, "role": role, "trained": trained.fillna(0),
+                           "since": since, "origin": origin, "_row": rows})[good]
+    tally = pd.crosstab(people["commune_code"], people["role"])
+    tally = tally.reindex(columns=list(ROLES), fill_value=0)
+    grouped = people.groupby("commune_code", sort=True)
+    frame = pd.DataFrame({
+        "commune_code": tally.index.astype(str),
+        "chiefs": tally["chief"].to_numpy(),
+        "deputies": tally["deputy"].to_numpy(),
+        "officers": tally["officer"].to_numpy(),
+        "reinforcements": tally["reinforcement"].to_numpy(),
+    })
+    frame["trained"] = grouped["trained"].sum().reindex(tally.index).to_numpy().astype("int64")
+    frame["as_of"] = grouped["since"].max().reindex(tally.index).to_numpy()
+    reinf = people[(people["role"] == "reinforcement") & (people["origin"] != "")]
+    origins = reinf.groupby("commune_code")["origin"].agg(lambda s: "; ".join(sorted(set(s))))
+    frame["reinforcement_origin"] = frame["commune_code"].map(origins).to_numpy()
+    first_row = grouped["_row"].min().reindex(tally.index).to_numpy()
+    frame["_row"] = first_row
+
+    # At most one chief per commune: report once, at the second chief's row.
+    chiefs = people[people["role"] == "chief"]
+    multi = chiefs.groupby("commune_code")["_row"].agg(list)
+    multi = multi[multi.map(len) > 1]
+    for c, rs in multi.items():
+        rs = sorted(rs)
+        probs.add(rs[1], headers["role"],
+                  f"commune {c} has {len(rs)} chiefs (rows {', '.join(map(str, rs))}); "
+                  "a commune has at most one chief")
+    for c in COUNT_COLUMNS:
+        over = frame[c] > MAX_COUNT
+        for code_, r, v in zip(frame.loc[over, "commune_code"], frame.loc[over, "_row"],
+                               frame.loc[over, c]):
+            probs.add(r, headers["role"] if c != "trained" else headers["trained"],
+                      f"commune {code_} has {v:,} {c}, more than {MAX_COUNT:,}")
+    first_reinf = people[people["role"] == "reinforcement"].groupby("commune_code")[
+        "_row"].min()
+    _border_warning(frame.assign(_row=frame["commune_code"].map(first_reinf)
+                                 .fillna(frame["_row"]).to_numpy()),
+                    reg, border_codes, headers["role"], probs)
+    return frame
+
+
+def _border_warning(frame: pd.DataFrame, reg: UnitMatcher, border_codes: set[str] | None,
+                    column: str | None, probs: ProblemList) -> None:
+    if border_codes is None:
+        return
+    border = {str(c).zfill(5) for c in border_codes}
+    flag = frame["commune_code"].notna() & (frame["reinforcements"] > 0) & ~frame[
+        "commune_code"].isin(border)
+    flag_codes = frame.loc[flag, "commune_code"].to_numpy()
+    flag_n = frame.loc[flag, "reinforcements"].to_numpy()
+    probs.add_rows(frame.loc[flag, "_row"].to_numpy().astype("int64"), column,
+                   lambda i: [f"{int(n)} reinforcement(s) in {reg.describe(c)}, which "
+                              "is not a border commune" for c, n in zip(flag_codes[i], flag_n[i])],
+                   "warning", kind="border")
+
+
