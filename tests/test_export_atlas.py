@@ -105,6 +105,8 @@ def test_app_atlas_button(tmp_path, monkeypatch):
     monkeypatch.setenv("BORDERMAP_HOME", str(tmp_path))
     at = AppTest.from_file(str(REPO_ROOT / "pages" / "map.py"), default_timeout=300)
     at.session_state["user"] = User("chi.huy", "commander")
+    at.session_state["vintage"] = "2020"  # the district atlas of the 10 districts (2020 map)
+    at.session_state["roster_vintage"] = "2020"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     at.button(key="map_export_atlas").click().run()
