@@ -25,6 +25,10 @@ SHAPEFILE_DIR = REPO_ROOT / "data" / "shapefiles"
 #: Sample roster (synthetic, not real assignments).
 SAMPLE_ROSTER = REPO_ROOT / "data" / "sample_roster.csv"
 
+#: Where the app copies the offline map assets: Streamlit serves ``static/`` beside
+#: ``app.py`` at ``/app/static/`` (generated, git-ignored).
+DEFAULT_STATIC_DIR = REPO_ROOT / "static" / "bordermap"
+
 #: Display CRS (web maps, GeoJSON output).
 DISPLAY_CRS = "EPSG:4326"
 
@@ -49,7 +53,7 @@ DEFAULT_MAX_UPLOAD_MB = 50.0
 
 #: Environment variables read by :func:`get_settings`.
 ENV_VARS = ("BORDERMAP_HOME", "BORDERMAP_USERS", "BORDERMAP_AUDIT_DB", "BORDERMAP_ROLE_MAP",
-            "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB")
+            "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB", "BORDERMAP_STATIC_DIR")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,10 @@ class Settings:
         Basemap setting (``BORDERMAP_TILES``): ``offline`` (default), ``osm`` or a URL template.
     max_upload_mb_raw : str
         ``BORDERMAP_MAX_UPLOAD_MB`` as given (validated by :attr:`max_upload_bytes`).
+    static_dir : Path
+        Folder the offline map assets are copied to (``BORDERMAP_STATIC_DIR``, default
+        ``<repo>/static/bordermap``, the folder Streamlit serves; the tests point it at a
+        temporary folder so they write nothing into the source tree).
     """
 
     home: Path
@@ -81,6 +89,7 @@ class Settings:
     role_map_explicit: bool
     tiles: str
     max_upload_mb_raw: str
+    static_dir: Path = DEFAULT_STATIC_DIR
 
     @property
     def max_upload_bytes(self) -> int:
@@ -121,6 +130,8 @@ def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
         role_map_explicit=bool(values.get("BORDERMAP_ROLE_MAP")),
         tiles=(values.get("BORDERMAP_TILES") or "").strip() or "offline",
         max_upload_mb_raw=(values.get("BORDERMAP_MAX_UPLOAD_MB") or "").strip(),
+        static_dir=(Path(values["BORDERMAP_STATIC_DIR"]).expanduser().resolve()
+                    if values.get("BORDERMAP_STATIC_DIR") else DEFAULT_STATIC_DIR),
     )
 
 
