@@ -22,8 +22,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 # Set before geo is imported anywhere: the offline map assets the app copies for
-# Streamlit (geo.settings: BORDERMAP_STATIC_DIR) and hypothesis's cache go to a
-# folder of this session, not into the repository.
+# Streamlit (geo.settings: BORDERMAP_STATIC_DIR) go to a folder of this session, and
+# hypothesis's cache (its Unicode tables take seconds to build) to a folder kept in the
+# system's temporary directory — neither into the repository.
 _SESSION_TMP = Path(tempfile.mkdtemp(prefix="bordermap-tests-"))
 os.environ["BORDERMAP_STATIC_DIR"] = str(_SESSION_TMP / "static" / "bordermap")
 
@@ -32,7 +33,8 @@ try:
 except ImportError:  # pragma: no cover - hypothesis is in requirements-dev.txt
     pass
 else:
-    _hypothesis_configuration.set_hypothesis_home_dir(_SESSION_TMP / "hypothesis")
+    _hypothesis_configuration.set_hypothesis_home_dir(
+        Path(tempfile.gettempdir()) / "bordermap-tests-hypothesis")
 
 
 # --------------------------------------------------------------------------- source tree
