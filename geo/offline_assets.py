@@ -31,7 +31,7 @@ import branca.element
 import folium
 
 from geo._errors import BorderMapError
-from geo.settings import REPO_ROOT
+from geo.settings import DEFAULT_STATIC_DIR, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 ASSET_PACKAGE = "offlinefolium"
 
 #: Where Streamlit serves static files from (``server.enableStaticServing``):
-#: ``static/`` beside ``app.py``, at ``/app/static/``. Generated, git-ignored.
-STATIC_DIR = REPO_ROOT / "static" / "bordermap"
+#: ``static/`` beside ``app.py``, at ``/app/static/``. Generated, git-ignored. The
+#: folder actually written is :attr:`geo.settings.Settings.static_dir` (this by default).
+STATIC_DIR = DEFAULT_STATIC_DIR
 
 #: URL path under which :data:`STATIC_DIR` is served.
 STATIC_URL = "/app/static/bordermap"
@@ -138,7 +139,7 @@ def map_assets(m: folium.Map, *, prune: bool = True) -> tuple[list[tuple[str, st
     return list(js.items()), list(css.items())
 
 
-def write_static_assets(urls: list[str] | None = None, *, static_dir: Path = STATIC_DIR
+def write_static_assets(urls: list[str] | None = None, *, static_dir: Path | None = None
                         ) -> dict[str, Path]:
     """Copy packaged assets into ``static_dir`` (only files that changed are written).
 
@@ -149,8 +150,9 @@ def write_static_assets(urls: list[str] | None = None, *, static_dir: Path = STA
     ----------
     urls : list of str, optional
         CDN addresses to copy; default every address the package ships.
-    static_dir : path
-        Target folder.
+    static_dir : path, optional
+        Target folder; default :attr:`geo.settings.Settings.static_dir`
+        (``BORDERMAP_STATIC_DIR``, else ``static/bordermap`` beside ``app.py``).
 
     Returns
     -------
@@ -158,7 +160,7 @@ def write_static_assets(urls: list[str] | None = None, *, static_dir: Path = STA
         CDN address → local file written.
     """
     urls = asset_urls() if urls is None else list(urls)
-    static_dir = Path(static_dir)
+    static_dir = Path(static_dir) if static_dir is not None else get_settings().static_dir
     static_dir.mkdir(parents=True, exist_ok=True)
     ignore = static_dir.parent / ".gitignore"
     if static_dir.parent.name == "static" and not ignore.exists():

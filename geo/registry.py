@@ -166,7 +166,12 @@ def load_units(vintage: str, *, province: str | None = None) -> pd.DataFrame:
 
 def list_provinces(vintage: str) -> pd.DataFrame:
     """Return ``province_code``, ``province`` and ``n_units`` for a vintage."""
-    units = _load_units_cached(_validate_vintage(vintage))
+    return _provinces_cached(_validate_vintage(vintage)).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _provinces_cached(vintage: str) -> pd.DataFrame:
+    units = _load_units_cached(vintage)
     return (
         units.groupby(["province_code", "province"], as_index=False)
         .agg(n_units=("code", "size"))

@@ -33,6 +33,10 @@ SAMPLE_ROSTER_2025 = REPO_ROOT / "data" / "sample_roster_2025.csv"
 #: store their own version, see geo.norms).
 NORMS_FILE = REPO_ROOT / "data" / "norms.csv"
 
+#: Where the app copies the offline map assets: Streamlit serves ``static/`` beside
+#: ``app.py`` at ``/app/static/`` (generated, git-ignored).
+DEFAULT_STATIC_DIR = REPO_ROOT / "static" / "bordermap"
+
 #: Display CRS (web maps, GeoJSON output).
 DISPLAY_CRS = "EPSG:4326"
 
@@ -57,7 +61,8 @@ DEFAULT_MAX_UPLOAD_MB = 50.0
 
 #: Environment variables read by :func:`get_settings`.
 ENV_VARS = ("BORDERMAP_HOME", "BORDERMAP_USERS", "BORDERMAP_AUDIT_DB", "BORDERMAP_ROLE_MAP",
-            "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB", "BORDERMAP_DATABASE_URL")
+            "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB", "BORDERMAP_DATABASE_URL",
+            "BORDERMAP_STATIC_DIR")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,10 @@ class Settings:
         Shared PostgreSQL/PostGIS store (``BORDERMAP_DATABASE_URL``, e.g.
         ``postgresql://user:password@host:5432/bordermap``); empty (default) keeps the
         embedded SQLite store. Never log it: use :attr:`database_url_masked`.
+    static_dir : Path
+        Folder the offline map assets are copied to (``BORDERMAP_STATIC_DIR``, default
+        ``<repo>/static/bordermap``, the folder Streamlit serves; the tests point it at a
+        temporary folder so they write nothing into the source tree).
     """
 
     home: Path
@@ -94,6 +103,7 @@ class Settings:
     tiles: str
     max_upload_mb_raw: str
     database_url: str = ""
+    static_dir: Path = DEFAULT_STATIC_DIR
 
     @property
     def database_url_masked(self) -> str:
@@ -140,6 +150,8 @@ def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
         tiles=(values.get("BORDERMAP_TILES") or "").strip() or "offline",
         max_upload_mb_raw=(values.get("BORDERMAP_MAX_UPLOAD_MB") or "").strip(),
         database_url=(values.get("BORDERMAP_DATABASE_URL") or "").strip(),
+        static_dir=(Path(values["BORDERMAP_STATIC_DIR"]).expanduser().resolve()
+                    if values.get("BORDERMAP_STATIC_DIR") else DEFAULT_STATIC_DIR),
     )
 
 

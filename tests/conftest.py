@@ -1,8 +1,93 @@
-"""Shared fixtures: every test gets its own BORDERMAP_HOME, never ./var."""
+"""Shared fixtures and session checks.
+
+* every test gets its own ``BORDERMAP_HOME``, never ``./var``;
+* generated files (offline map assets, hypothesis's cache) go to a temporary folder,
+  and the session fails if it left anything new in the source tree;
+* ``cli``: run ``python -m geo …`` in-process (``geo.cli.main`` with captured output);
+* every ``e2e`` test is also ``slow``, so ``-m "not slow"`` leaves out the browser test.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Set before geo is imported anywhere: the offline map assets the app copies for
+# Streamlit (geo.settings: BORDERMAP_STATIC_DIR) go to a folder of this session, and
+# hypothesis's cache (its Unicode tables take seconds to build) to a folder kept in the
+# system's temporary directory — neither into the repository.
+_SESSION_TMP = Path(tempfile.mkdtemp(prefix="bordermap-tests-"))
+os.environ["BORDERMAP_STATIC_DIR"] = str(_SESSION_TMP / "static" / "bordermap")
+
+try:
+    from hypothesis import configuration as _hypothesis_configuration
+except ImportError:  # pragma: no cover - hypothesis is in requirements-dev.txt
+    pass
+else:
+    _hypothesis_configuration.set_hypothesis_home_dir(
+        Path(tempfile.gettempdir()) / "bordermap-tests-hypothesis")
+
+
+# --------------------------------------------------------------------------- source tree
+
+
+def _tree_entries() -> set[str] | None:
+    """Untracked and ignored paths of the repository (``git status``), bytecode excluded."""
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        return None
+    proc = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+                          cwd=REPO, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return None
+    return {line[3:] for line in proc.stdout.splitlines()
+            if line[:2] in ("??", "!!") and "__pycache__/" not in line
+            and not line.endswith(".pyc")}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_TREE_KEY] = _tree_entries()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before = session.config.stash.get(_TREE_KEY, None)
+    after = _tree_entries() if before is not None else None
+    shutil.rmtree(_SESSION_TMP, ignore_errors=True)
+    if before is None or after is None:
+        return
+    new = sorted(after - before)
+    if new:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = ("the test session wrote into the source tree: " + ", ".join(new[:10])
+                   + (" …" if len(new) > 10 else ""))
+        if reporter is not None:
+            reporter.write_line(f"ERROR: {message}", red=True, bold=True)
+        else:
+            print(message, file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_TREE_KEY = pytest.StashKey[set]()
+
+
+# --------------------------------------------------------------------------- markers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
+# --------------------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -11,3 +96,46 @@ def _bordermap_home(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("BORDERMAP_HOME", str(home))
     return home
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a run of the command line gave: exit code and captured output."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``python -m geo ARGS…`` in-process; return a :class:`CliResult`.
+
+    ``cli(*args, check=True)`` calls :func:`geo.cli.main` with ``args`` (argparse's
+    ``SystemExit`` becomes the exit code), captures stdout and stderr, and with
+    ``check`` asserts exit code 0. ``stdin`` (a string) replaces standard input.
+    """
+    from geo.cli import main
+
+    def run(*args: object, check: bool = True, stdin: str | None = None) -> CliResult:
+        capsys.readouterr()  # drop what the test printed before
+        argv = [str(a) for a in args]
+        saved_stdin = sys.stdin
+        if stdin is not None:
+            import io
+
+            sys.stdin = io.StringIO(stdin)
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # argparse: --help, bad choices
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None
+                                                                   else 1)
+        finally:
+            sys.stdin = saved_stdin
+        out, err = capsys.readouterr()
+        result = CliResult(int(code), out, err)
+        if check:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    return run

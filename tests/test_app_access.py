@@ -122,11 +122,8 @@ def test_admin_reads_the_audit_log_and_adds_a_user():
     assert any("can.bo" in s.value for s in at.success)
 
 
-def test_app_export_matches_the_cli_for_the_same_filters(tmp_path):
+def test_app_export_matches_the_cli_for_the_same_filters(tmp_path, cli):
     """The border page's Export button and `python -m geo export` give the same briefing."""
-    import subprocess
-    import sys
-
     from pypdf import PdfReader
 
     at = AppTest.from_file(str(PAGES / "border.py"), default_timeout=TIMEOUT)
@@ -141,17 +138,14 @@ def test_app_export_matches_the_cli_for_the_same_filters(tmp_path):
     name, data = at.session_state["border_export_file"]
     assert name.endswith(".pdf") and data.startswith(b"%PDF")
     (tmp_path / "app.pdf").write_bytes(data)
-    cli = tmp_path / "cli.pdf"
-    subprocess.run([sys.executable, "-m", "geo", "export", "--province", "Điện Biên",
-                    "--vintage", "2020", "--country", "CHN", "--metric", "staffing_gap",
-                    "--format", "pdf", "--out", str(cli)], cwd=REPO_ROOT, check=True,
-                   capture_output=True)
+    cli("export", "--province", "Điện Biên", "--vintage", "2020", "--country", "CHN",
+        "--metric", "staffing_gap", "--format", "pdf", "--out", str(tmp_path / "cli.pdf"))
 
     def table_text(path):
         pages = PdfReader(str(path)).pages
         return [p.extract_text() for p in pages[1:]]  # page 1 is the map
 
-    app_text, cli_text = table_text(tmp_path / "app.pdf"), table_text(cli)
+    app_text, cli_text = table_text(tmp_path / "app.pdf"), table_text(tmp_path / "cli.pdf")
     assert app_text == cli_text
     assert "Xã Sín Thầu" in app_text[0] and "Xã Sen Thượng" in app_text[0]
     assert "Xã Mường Nhé" not in app_text[0]  # Laos only: not selected

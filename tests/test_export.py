@@ -476,6 +476,7 @@ def test_cli_and_library_give_the_same_html_communes(cov, html_chn, tmp_path):
     assert set(re.findall(pattern, cli)) == set(re.findall(pattern, html_chn))
 
 
+@pytest.mark.slow
 def test_cli_whole_process_png(tmp_path):
     out = tmp_path / "b.png"
     proc = subprocess.run([sys.executable, "-m", "geo", "export", "--province", "dien bien",

@@ -621,6 +621,7 @@ def test_problem_str_names_file_row_and_column():
 
 
 # ---------------------------------------------------------------------------
+@pytest.mark.slow  # benchmark-sized input
 def test_100k_per_officer_rows_validate_well_under_3_seconds():
     rng = np.random.default_rng(1)
     units = load_units("2020", province="Điện Biên")

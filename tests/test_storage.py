@@ -239,6 +239,7 @@ def assert_previous_version_intact(path: Path) -> None:
     pd.testing.assert_frame_equal(fresh.current().frame, roster(4))
 
 
+@pytest.mark.slow  # child processes
 def test_import_killed_inside_transaction_loses_nothing(store, tmp_path):
     store.import_roster(roster(3), source_name="before.csv")
     proc = subprocess.run([sys.executable, "-c", CHILD, str(store.path), "self-kill",
@@ -249,6 +250,7 @@ def test_import_killed_inside_transaction_loses_nothing(store, tmp_path):
     assert_previous_version_intact(store.path)
 
 
+@pytest.mark.slow  # child processes
 def test_import_killed_by_parent_while_holding_write_lock(store, tmp_path):
     store.import_roster(roster(3), source_name="before.csv")
     marker = tmp_path / "marker"
@@ -371,6 +373,7 @@ PROC_CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # child processes
 def test_concurrent_imports_in_processes(store, tmp_path):
     go = tmp_path / "go"
     frames = {"p1.csv": roster(11), "p2.csv": roster(22)}

@@ -14,7 +14,10 @@ Starts ``streamlit run app.py`` on a free local port with its own
 
 Every request that is not for the local server is recorded and aborted before
 it leaves the machine (``page.route``); any such request fails the test.
-Screenshots go to ``test-artifacts/``. There is no skip: a missing Chromium or
+The app runs from a temporary folder that links ``app.py``, ``pages/``, ``geo/`` and
+``.streamlit/`` of the repository, so the offline assets it copies at start-up land in
+that folder's ``static/`` (Streamlit serves ``static/`` beside the main script), not in
+the source tree. Screenshots go to ``<tmp>/bordermap-test-artifacts/``. There is no skip: a missing Chromium or
 Playwright is a failure with a message saying what to install.
 """
 
@@ -25,6 +28,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -39,7 +43,8 @@ pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = REPO_ROOT / "test-artifacts"
+ARTIFACTS = Path(tempfile.gettempdir()) / "bordermap-test-artifacts"
+APP_LINKS = ("app.py", "pages", "geo", ".streamlit")
 START_TIMEOUT_S = 90
 WAIT_MS = 60_000
 
@@ -54,14 +59,19 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     """A Streamlit server on 127.0.0.1:<free port> with an empty BORDERMAP_HOME."""
     home = tmp_path_factory.mktemp("bordermap-home")
+    app_dir = tmp_path_factory.mktemp("app")
+    for name in APP_LINKS:
+        (app_dir / name).symlink_to(REPO_ROOT / name)
+    static = app_dir / "static" / "bordermap"
     port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit-log") / "streamlit.log"
-    env = {**os.environ, "BORDERMAP_HOME": str(home), "BORDERMAP_TILES": "offline"}
+    env = {**os.environ, "BORDERMAP_HOME": str(home), "BORDERMAP_TILES": "offline",
+           "BORDERMAP_STATIC_DIR": str(static)}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log,
+        proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -284,12 +294,12 @@ def test_recorder_sees_a_tile_request_when_osm_is_chosen(page, server):
         pg.wait_for_timeout(250)
 
 
-def test_a_commander_is_not_offered_the_data_page(browser, server, admin_password):
+def test_a_commander_is_not_offered_the_data_page(browser, server, admin_password, cli,
+                                                  monkeypatch):
     base, _, home = server
-    env = {**os.environ, "BORDERMAP_HOME": str(home)}
-    subprocess.run([sys.executable, "-m", "geo", "users", "add", "chi.huy", "--role",
-                    "commander", "--password-stdin"], input="mat-khau-chi-huy\n", text=True,
-                   cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+    monkeypatch.setenv("BORDERMAP_HOME", str(home))
+    cli("users", "add", "chi.huy", "--role", "commander", "--password-stdin",
+        stdin="mat-khau-chi-huy\n")
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
     pg = context.new_page()
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import geopandas as gpd
 import pytest
 from _corpus import home_digest
@@ -11,13 +13,19 @@ from geo.settings import SAMPLE_ROSTER
 from geo.stores.rosters import STORE_FILENAME, open_store
 
 
-@pytest.fixture
-def store(_bordermap_home):
-    """A store in this test's BORDERMAP_HOME with the sample roster as version 1."""
-    st = open_store()
+@pytest.fixture(scope="session")
+def _sample_report():
+    """The sample roster's validation report, made once (validation is the slow part)."""
     report = validate_roster(SAMPLE_ROSTER)
     assert report.ok, report.errors
-    assert st.import_roster(report, user="setup") == 1
+    return report
+
+
+@pytest.fixture
+def store(_bordermap_home, _sample_report):
+    """A store in this test's BORDERMAP_HOME with the sample roster as version 1."""
+    st = open_store()
+    assert st.import_roster(copy.deepcopy(_sample_report), user="setup") == 1
     assert (_bordermap_home / STORE_FILENAME).exists()
     return st
 

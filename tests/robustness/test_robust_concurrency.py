@@ -130,6 +130,7 @@ def _wait_for(path: Path, procs: list[subprocess.Popen], timeout: float = 60) ->
         time.sleep(0.01)
 
 
+@pytest.mark.slow  # child processes
 def test_two_processes_importing_at_once(store, tmp_path, _bordermap_home):
     paths = [_variant(tmp_path, k) for k in (10, 20)]
     go = tmp_path / "go"
@@ -165,6 +166,7 @@ store.import_roster(report, user="killed")
 """
 
 
+@pytest.mark.slow  # child processes
 @pytest.mark.parametrize("stage", ["version-row", "rows-written"])
 def test_import_killed_mid_write_leaves_previous_version(stage, store, tmp_path,
                                                          _bordermap_home):
@@ -207,6 +209,7 @@ for k in range(1, 10_000):
 """
 
 
+@pytest.mark.slow  # child processes
 def test_import_loop_killed_at_random_moments_stays_consistent(store, tmp_path,
                                                                _bordermap_home):
     """Big imports (20,000 rows each, ~0.1 s) killed at seeded random moments."""

@@ -191,6 +191,7 @@ def test_cli_roster_import_rejects_and_stores_nothing(case, tmp_path, capsys, un
     assert (event["action"], bool(event["ok"])) == ("roster.import", False)
 
 
+@pytest.mark.slow  # benchmark-sized input
 def test_million_row_roster_is_rejected_quickly(store, unchanged):
     """1,000,000 per-officer rows (30 MB): read, aggregated, and refused with a clear reason."""
     codes = ("03154", "03155", "03156")

@@ -16,8 +16,20 @@ from geo.roster import COUNT_COLUMNS, MAX_COUNT, ROSTER_COLUMNS, validate_roster
 CODES = sorted(load_units("2020", province="Điện Biên")["code"])
 assert len(CODES) == 129
 
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_COMMON = dict(deadline=None, derandomize=True,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+#: Every run checks each property on a few derandomized examples; the ``slow`` runs
+#: (the full suite) check 60 more (each validation takes ~0.1–0.3 s).
+QUICK = settings(max_examples=12, **_COMMON)
+THOROUGH = settings(max_examples=60, **_COMMON)
+
+
+def _quick_and_thorough(*strategies):
+    """Return (quick test, thorough ``slow`` test) of one property body."""
+    def build(body):
+        return (QUICK(given(*strategies)(body)),
+                pytest.mark.slow(THOROUGH(given(*strategies)(body))))
+    return build
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258")
 HEADER = ["commune_code", "chiefs", "deputies", "officers", "reinforcements", "trained", "as_of"]
 
@@ -72,9 +84,7 @@ def rosters(draw):
     return text.encode(encoding), rows
 
 
-@SETTINGS
-@given(rosters())
-def test_generated_rosters_are_accepted_with_totals_preserved(case):
+def _generated_rosters_are_accepted_with_totals_preserved(case):
     data, rows = case
     report = validate_roster(data, source_name="gen.csv")
     _check_report(report, "gen.csv")
@@ -86,6 +96,11 @@ def test_generated_rosters_are_accepted_with_totals_preserved(case):
     for code, counts, day in rows:
         assert roster.loc[code, "officers"] == counts["officers"]
         assert roster.loc[code, "as_of"] == day.isoformat()
+
+
+(test_generated_rosters_are_accepted_with_totals_preserved,
+ test_generated_rosters_are_accepted_with_totals_preserved_thorough) = _quick_and_thorough(
+    rosters())(_generated_rosters_are_accepted_with_totals_preserved)
 
 
 MUTATIONS = st.lists(st.tuples(st.sampled_from(["insert", "delete", "replace", "dup-line"]),
@@ -111,24 +126,28 @@ def _mutate(data: bytes, ops) -> bytes:
     return bytes(buf)
 
 
-@SETTINGS
-@given(rosters(), MUTATIONS)
-def test_mutated_rosters_are_accepted_sanely_or_rejected_with_a_message(case, ops):
+def _mutated_rosters_are_accepted_sanely_or_rejected_with_a_message(case, ops):
     data, _ = case
     mutated = _mutate(data, ops)
     assume(mutated != data)
     _check_report(validate_roster(mutated, source_name="mut.csv"), "mut.csv")
 
 
-@SETTINGS
-@given(st.binary(max_size=3000))
-def test_arbitrary_bytes_never_crash(data):
+(test_mutated_rosters_are_accepted_sanely_or_rejected_with_a_message,
+ test_mutated_rosters_are_accepted_sanely_or_rejected_with_a_message_thorough) = \
+    _quick_and_thorough(rosters(), MUTATIONS)(
+        _mutated_rosters_are_accepted_sanely_or_rejected_with_a_message)
+
+
+def _arbitrary_bytes_never_crash(data):
     _check_report(validate_roster(data, source_name="junk.csv"), "junk.csv")
 
 
-@SETTINGS
-@given(st.text(max_size=40))
-def test_any_count_cell_is_a_whole_number_or_a_named_error(cell):
+test_arbitrary_bytes_never_crash, test_arbitrary_bytes_never_crash_thorough = \
+    _quick_and_thorough(st.binary(max_size=3000))(_arbitrary_bytes_never_crash)
+
+
+def _any_count_cell_is_a_whole_number_or_a_named_error(cell):
     assume("," not in cell and "\n" not in cell and "\r" not in cell and '"' not in cell)
     data = ("commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
             f"03154,1,1,{cell},0,0,2024-01-01\n").encode()
@@ -141,6 +160,11 @@ def test_any_count_cell_is_a_whole_number_or_a_named_error(cell):
         # the cell is named, or the whole file is refused (a NUL byte makes it "binary")
         assert any((p.column == "officers" and p.row == 2) or p.row is None
                    for p in report.errors), [str(p) for p in report.errors]
+
+
+(test_any_count_cell_is_a_whole_number_or_a_named_error,
+ test_any_count_cell_is_a_whole_number_or_a_named_error_thorough) = _quick_and_thorough(
+    st.text(max_size=40))(_any_count_cell_is_a_whole_number_or_a_named_error)
 
 
 @pytest.mark.parametrize("text, value", [("7", 7), (" 7 ", 7), ("+7", 7), ("7.0", 7)])
