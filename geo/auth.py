@@ -464,7 +464,7 @@ def ensure_admin_exists(*, path: Path | None = None) -> str | None:
 
 # --------------------------------------------------------------------------- signing in
 
-def authenticate(username: str, password: str, *, client_id: str,
+def authenticate(username: str, password: str, *, client_id: str = "local",
                  path: Path | None = None, limiter: SignInLimiter | None = None
                  ) -> User | None:
     """Check a username and password against the users file.

@@ -9,6 +9,7 @@ import streamlit as st
 
 from geo._errors import BorderMapError
 from geo.boundaries import load_official_boundaries
+from geo.escape import escape_list, escape_markdown
 from geo.i18n import t
 from geo.roster import validate_roster
 from geo.settings import DEFAULT_PROVINCE, VINTAGES
@@ -52,7 +53,7 @@ nonce = st.session_state["upload_nonce"]
 try:
     store = common.store()
 except BorderMapError as err:
-    st.error(t("storage_unavailable", lang, message=str(err)))
+    st.error(t("storage_unavailable", lang, message=escape_markdown(err)))
     st.stop()
 
 with tab_roster:
@@ -63,7 +64,7 @@ with tab_roster:
         try:
             name = check_upload(upload.name, data, kind="roster")
         except BorderMapError as err:
-            st.error(t("error", lang, message=str(err)))
+            st.error(t("error", lang, message=escape_markdown(err)))
             name = None
         if name is not None:
             pending = st.session_state.get("pending_roster")
@@ -98,7 +99,7 @@ with tab_roster:
                             user=common.user_name(), kind=report.kind,
                             province=report.province, vintage=report.vintage)
                     except BorderMapError as err:
-                        st.error(t("error", lang, message=str(err)))
+                        st.error(t("error", lang, message=escape_markdown(err)))
                     else:
                         common.audit_event("roster.import", f"{report.source_name} "
                                            f"sha256={report.sha256[:12]} → version {version}")
@@ -114,7 +115,8 @@ with tab_bounds:
         if path is None:
             st.caption(t("boundaries_embedded", lang, vintage=v))
         else:
-            st.caption(t("boundaries_current", lang, vintage=v, source=path.name))
+            st.caption(t("boundaries_current", lang, vintage=v,
+                         source=escape_markdown(path.name)))
             if st.button(t("boundaries_remove", lang) + f" ({v})", key=f"bnd_forget_{v}"):
                 common.forget_boundaries(v)
                 st.session_state["flash"] = ("info", t("boundaries_embedded", lang, vintage=v))
@@ -129,7 +131,7 @@ with tab_bounds:
         try:
             result = _check_boundaries(payload, b_vintage)
         except BorderMapError as err:
-            st.error(t("error", lang, message=str(err)))
+            st.error(t("error", lang, message=escape_markdown(err)))
             result = None
         if result is not None:
             st.subheader(t("validation_report", lang))
@@ -137,11 +139,11 @@ with tab_bounds:
                       unmatched=len(result["unmatched"]), missing=len(result["missing"])))
             u, mi = st.columns(2)
             if result["unmatched"]:
-                u.write(f"**{t('boundaries_unmatched', lang)}:** "
-                        + ", ".join(map(str, result["unmatched"][:50])))
+                u.markdown(f"**{t('boundaries_unmatched', lang)}:** "
+                           + escape_list(result["unmatched"], limit=50))
             if result["missing"]:
-                mi.write(f"**{t('boundaries_missing', lang)}:** "
-                         + ", ".join(map(str, result["missing"][:50])))
+                mi.markdown(f"**{t('boundaries_missing', lang)}:** "
+                            + escape_list(result["missing"], limit=50))
             st.dataframe(result["matched"], hide_index=True, width="stretch",
                          height=240)
             a, c, _ = st.columns([1, 1, 4])
@@ -151,7 +153,7 @@ with tab_bounds:
                     with staged_uploads(list(payload), kind="boundaries") as staged:
                         common.keep_boundaries(staged, b_vintage)
                 except (BorderMapError, OSError) as err:
-                    st.error(t("error", lang, message=str(err)))
+                    st.error(t("error", lang, message=escape_markdown(err)))
                 else:
                     common.audit_event("boundaries.accept", f"{result['source']} vintage="
                                        f"{b_vintage}: {len(result['matched'])} units")
@@ -175,7 +177,7 @@ with tab_history:
                 try:
                     new = store.restore(int(version), user=common.user_name())
                 except BorderMapError as err:
-                    st.error(t("error", lang, message=str(err)))
+                    st.error(t("error", lang, message=escape_markdown(err)))
                 else:
                     common.audit_event("roster.restore", f"version {version} → version {new}")
                     st.session_state["flash"] = ("success",
