@@ -139,6 +139,10 @@ class Run:
     def text(self) -> str:
         return "\n".join(self.texts)
 
+    def signed_out(self) -> bool:
+        """True when the run drew the sign-in form (and so nobody is signed in)."""
+        return self.has_widget("Mật khẩu") and self.has_widget("Tên đăng nhập")
+
     def widget(self, label: str, kind: str | None = None) -> Widget:
         for w in self.widgets:
             if w.label == label and (kind is None or w.kind == kind):
@@ -174,6 +178,7 @@ class Client:
                           open_timeout=20, max_size=2**26)
         self.session_id: str | None = None
         self.page_hash = ""
+        self.pages: dict[str, str] = {}  # url path → page script hash (from navigation)
 
     def close(self) -> None:
         self.ws.close()
@@ -237,9 +242,10 @@ class Client:
                 if fwd.script_finished == 2:
                     run.texts.clear()
                     run.widgets.clear()
-            elif kind == "page_info_changed" or kind == "navigation":
-                if kind == "navigation":
-                    self.page_hash = fwd.navigation.page_script_hash or self.page_hash
+            elif kind == "navigation":
+                self.pages = {p.url_pathname: p.page_script_hash
+                              for p in fwd.navigation.app_pages}
+                self.page_hash = fwd.navigation.page_script_hash or self.page_hash
         return run
 
 
