@@ -88,4 +88,5 @@ if __name__ == "__main__":  # the Streamlit script run
 else:  # imported by `streamlit run app.py` (or uvicorn app:app): the ASGI server
     import edge
 
+    edge.take_over_proxy_headers()
     app = st.App("app.py", routes=edge.routes(), middleware=edge.middleware())

@@ -5,9 +5,10 @@ finds it) with :func:`routes` and :class:`EdgeMiddleware` added. This module is
 the only code that sees raw HTTP; the pages read what it decided through
 ``st.context``:
 
-* **Client address.** The socket's peer address, unless that peer is one of
-  ``BORDERMAP_TRUSTED_PROXIES``; only then is ``X-Forwarded-For`` read (right to
-  left, skipping trusted proxies). The result replaces the ASGI ``client`` and is
+* **Client address.** The socket's peer address (uvicorn's own handling of
+  ``X-Forwarded-For`` is switched off: :func:`take_over_proxy_headers`), unless
+  that peer is one of ``BORDERMAP_TRUSTED_PROXIES``; only then is
+  ``X-Forwarded-For`` read (right to left, skipping trusted proxies). The result replaces the ASGI ``client`` and is
   passed to the pages in the :data:`CLIENT_HEADER` request header (any copy of
   that header sent by a client is removed first).
 * **Session cookie.** The password is checked over the websocket, which cannot
@@ -182,6 +183,9 @@ class EdgeMiddleware:
         global _SERVING
         self.app = app
         _SERVING = True
+        if not proxy_headers_taken_over():
+            log.error("uvicorn may rewrite client addresses from X-Forwarded-For; start the "
+                      "app with 'streamlit run app.py'")
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -332,6 +336,40 @@ def routes() -> list:
     base = _base()
     return [Route(f"{base}{SIGNIN_PATH}", _signin, methods=["GET"]),
             Route(f"{base}{SIGNOUT_PATH}", _signout, methods=["GET"])]
+
+
+class _NoProxyHeaders:
+    """Stand-in for uvicorn's ``ProxyHeadersMiddleware``: passes requests on untouched."""
+
+    def __init__(self, app, trusted_hosts=None) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+
+def take_over_proxy_headers() -> None:
+    """Stop uvicorn from believing ``X-Forwarded-For`` on its own.
+
+    uvicorn (which serves Streamlit) wraps the app in ``ProxyHeadersMiddleware``,
+    which by default trusts ``X-Forwarded-For`` from 127.0.0.1 and ::1 and
+    rewrites the client address before any app code runs: any local client, or
+    anything behind a local proxy that passes the header on, could claim any
+    address (the rate-limit bypass of the security review). Called while uvicorn
+    imports ``app.py`` — before it adds that middleware — this swaps it for a
+    pass-through, so the socket's address reaches :class:`EdgeMiddleware`, the
+    one place that decides, from ``BORDERMAP_TRUSTED_PROXIES``.
+    """
+    import uvicorn.config
+
+    uvicorn.config.ProxyHeadersMiddleware = _NoProxyHeaders
+
+
+def proxy_headers_taken_over() -> bool:
+    """Return True when uvicorn will not rewrite client addresses (see above)."""
+    import uvicorn.config
+
+    return uvicorn.config.ProxyHeadersMiddleware is _NoProxyHeaders
 
 
 def middleware() -> list:
