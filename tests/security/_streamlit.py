@@ -175,7 +175,7 @@ class Client:
             extra["Cookie"] = cookie
         protocols = ["streamlit", "x"] + ([resume] if resume else [])
         self.ws = connect(server.ws, additional_headers=extra, subprotocols=protocols,
-                          open_timeout=20, max_size=2**26)
+                          open_timeout=20, max_size=2**26, legacy=True)
         self.session_id: str | None = None
         self.page_hash = ""
         self.pages: dict[str, str] = {}  # url path → page script hash (from navigation)
