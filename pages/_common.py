@@ -166,7 +166,7 @@ def sidebar() -> None:
             sign_out()
         if edge.is_serving():
             with st.sidebar:
-                _watch_session(user.role)
+                _watch_session(user.role, user.must_change_password)
     st.sidebar.radio(t("language", lang()), LANGUAGES, key="lang",
                      format_func=LANGUAGE_NAMES.get, horizontal=True)
     language = lang()  # labels are bound to this run's language (format_func must be pure)
@@ -290,15 +290,15 @@ def _served_user() -> auth.User | None:
 
 
 @st.fragment(run_every=10)
-def _watch_session(role: str) -> None:
-    """Every 10 s: rerun the page when the session ended or the role changed elsewhere."""
+def _watch_session(role: str, must_change: bool) -> None:
+    """Every 10 s: rerun the page when the session ended or the account changed elsewhere."""
     token = session_token()
     try:
         record = _sessions().lookup(token, idle_s=get_settings().session_idle_s, touch=False)
         user = auth.account(record.username) if record is not None else None
     except BorderMapError:
         user = None
-    if user is None or user.role != role or user.must_change_password:
+    if user is None or user.role != role or user.must_change_password != must_change:
         st.rerun(scope="app")
 
 
