@@ -8,9 +8,10 @@ the only code that sees raw HTTP; the pages read what it decided through
 * **Client address.** The socket's peer address (uvicorn's own handling of
   ``X-Forwarded-For`` is switched off: :func:`take_over_proxy_headers`), unless
   that peer is one of ``BORDERMAP_TRUSTED_PROXIES``; only then is
-  ``X-Forwarded-For`` read (right to left, skipping trusted proxies). The result replaces the ASGI ``client`` and is
-  passed to the pages in the :data:`CLIENT_HEADER` request header (any copy of
-  that header sent by a client is removed first).
+  ``X-Forwarded-For`` read (right to left, skipping trusted proxies). The result
+  replaces the ASGI ``client`` and is passed to the pages in the
+  :data:`CLIENT_HEADER` request header (any copy of that header sent by a client
+  is removed first).
 * **Session cookie.** The password is checked over the websocket, which cannot
   set a cookie; the page then sends the browser to ``/bm/signin?t=<ticket>``
   (single use, 60 s, bound to the client address), which starts a server-side

@@ -46,15 +46,31 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo._errors import (AccessDenied, AuthError, BorderMapError,  # noqa: F401
-                         InvalidArgument, SignInLocked)
-from geo import passwords
-from geo.passwords import (MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH,  # noqa: F401 (re-export)
-                           _dummy_hash, _verify, generate_password, hash_password,
-                           is_common_password, validate_password)
+from geo._errors import (  # noqa: F401
+    AccessDenied,
+    AuthError,
+    BorderMapError,
+    InvalidArgument,
+    SignInLocked,
+)
+from geo.passwords import (  # noqa: F401 (re-export)
+    MAX_PASSWORD_BYTES,
+    MIN_PASSWORD_LENGTH,
+    _dummy_hash,
+    _verify,
+    generate_password,
+    hash_password,
+    is_common_password,
+    validate_password,
+)
 from geo.ratelimit import SignInLimiter
-from geo.roles import (DEFAULT_ROLE_MAP, ROLES, USERS_FILE_ISSUER,  # noqa: F401 (re-export)
-                       load_role_map, role_for_identity)
+from geo.roles import (  # noqa: F401 (re-export)
+    DEFAULT_ROLE_MAP,
+    ROLES,
+    USERS_FILE_ISSUER,
+    load_role_map,
+    role_for_identity,
+)
 from geo.settings import REPO_ROOT, get_settings
 from geo.stores.sessions import SessionStore
 
@@ -223,7 +239,9 @@ def _write_file(path: Path, users: Mapping[str, Mapping]) -> None:
 
 def _audit(actor: str, action: str, detail: str, *, ok: bool = True,
            client: str | None = None) -> None:
-    from geo import audit  # late: audit imports nothing from here, but keep auth standalone
+    from geo import (
+        audit,  # late: audit imports nothing from here, but keep auth standalone
+    )
 
     audit.record(actor, action, detail, ok=ok, client=client)
 

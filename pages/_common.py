@@ -20,8 +20,8 @@ import streamlit as st
 import edge
 from geo import auth, offline_assets
 from geo._errors import BorderMapError
-from geo.escape import escape_markdown
 from geo.coverage import load_coverage
+from geo.escape import escape_markdown
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
 from geo.maps import TILE_MODES, commune_features, default_tiles
 from geo.settings import DEFAULT_PROVINCE, VINTAGES, bordermap_home, get_settings

@@ -1,4 +1,4 @@
-"""Tests for geo.auth: users file, password policy and hashing, roles, rate limiting, role mapping."""
+"""Tests for geo.auth: users file, password policy, roles, rate limiting, role mapping."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import unicodedata
 
 import pytest
 
-from geo._errors import BorderMapError
 from geo import audit, auth, passwords, ratelimit
+from geo._errors import BorderMapError
 from geo.auth import AccessDenied, AuthError, SignInLocked, User
-from geo.ratelimit import SignInLimiter
-from geo.stores.sessions import SessionStore
 from geo.cli import main
+from geo.ratelimit import SignInLimiter
 from geo.settings import REPO_ROOT
+from geo.stores.sessions import SessionStore
 
 PW = "correct horse battery"
 
