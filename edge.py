@@ -107,7 +107,8 @@ def client_address(peer: str | None, forwarded_for: list[str], *,
     forwarded_for : list of str
         Every ``X-Forwarded-For`` header value, in order.
     trusted : iterable of str
-        Addresses or networks of trusted reverse proxies.
+        Addresses or networks of trusted reverse proxies; ``unix`` trusts a proxy
+        that connects through a Unix socket (no peer address).
 
     Returns
     -------
@@ -122,9 +123,11 @@ def client_address(peer: str | None, forwarded_for: list[str], *,
     >>> client_address("10.0.0.5", ["6.6.6.6, 1.2.3.4"], trusted=["10.0.0.0/24"])
     '1.2.3.4'
     """
-    nets = _networks(trusted)
+    trusted = [t for t in trusted if t.strip()]
+    nets = _networks(t for t in trusted if t.strip().lower() != "unix")
     peer = peer or ""
-    if not nets or not _in(peer, nets):
+    via_unix_proxy = not peer and any(t.strip().lower() == "unix" for t in trusted)
+    if not via_unix_proxy and (not nets or not _in(peer, nets)):
         return peer
     hops = [h.strip() for value in forwarded_for for h in value.split(",") if h.strip()]
     for hop in reversed(hops):
@@ -298,6 +301,8 @@ async def _signin(request):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import PlainTextResponse
 
+    if request.method != "GET":  # a HEAD (link preview) must not use the ticket up
+        return _redirect(_safe_next(None), None)
     ticket = request.query_params.get("t", "")
     address = request.client.host if request.client else ""
     settings = get_settings()

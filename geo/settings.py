@@ -83,8 +83,8 @@ class Settings:
         (validated by :attr:`session_idle_s` / :attr:`session_max_s`).
     trusted_proxies : tuple of str
         ``BORDERMAP_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR) of
-        reverse proxies whose ``X-Forwarded-For`` is believed; empty (default): none is,
-        the client address is the socket's peer.
+        reverse proxies whose ``X-Forwarded-For`` is believed (``unix``: a proxy on a
+        Unix socket); empty (default): none is, the client address is the socket's peer.
     cookie_secure : bool
         ``BORDERMAP_COOKIE_SECURE`` = ``1``/``true``: the session cookie is sent over
         HTTPS only (set it when TLS ends at a proxy in front of the app).

@@ -439,7 +439,8 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
         ready = st.session_state.get(f"{key}_file")
         if ready:
             mime = {"pdf": "application/pdf", "png": "image/png", "html": "text/html"}
-            st.download_button(t("export_download", language, name=ready[0]), ready[1],
+            st.download_button(t("export_download", language, name=escape_markdown(ready[0])),
+                               ready[1],
                                file_name=ready[0], key=f"{key}_dl",
                                mime=mime[ready[0].rsplit(".", 1)[-1]])
 

@@ -124,6 +124,8 @@ def test_timeouts_come_from_settings(monkeypatch):
     ("10.0.0.5", ["not-an-ip"], ["10.0.0.0/24"], ""),  # garbage: unknown, not believed
     ("10.0.0.5", [], ["10.0.0.0/24"], "10.0.0.5"),
     (None, [], [], ""),  # Unix socket
+    (None, ["1.2.3.4"], [], ""),  # Unix socket, no proxy configured: header ignored
+    (None, ["1.2.3.4"], ["unix"], "1.2.3.4"),  # a proxy on the Unix socket
     ("::1", ["2001:db8::7"], ["::1"], "2001:db8::7"),
 ])
 def test_client_address(peer, forwarded, trusted, expected):
