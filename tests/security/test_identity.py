@@ -2,7 +2,7 @@
 
 These run the pages under AppTest with the app in its served mode (as under
 ``streamlit run app.py``); the cookie the browser would send is given through
-``pages._common.session_token``.
+``pages._session.session_token``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from geo import auth, passwords
 from geo.auth import User
 from geo.settings import REPO_ROOT
 from geo.stores.sessions import SessionStore
-from pages import _common
+from pages import _session
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def served(monkeypatch):
 
 
 def _run(page: str, *, token: str | None, monkeypatch, user: User | None = None) -> AppTest:
-    monkeypatch.setattr(_common, "session_token", lambda: token)
+    monkeypatch.setattr(_session, "session_token", lambda: token)
     at = AppTest.from_file(str(PAGES / page), default_timeout=TIMEOUT)
     if user is not None:
         at.session_state["user"] = user
@@ -97,6 +97,6 @@ def test_a_revoked_or_idle_session_is_signed_out(monkeypatch):
 def test_served_without_the_edge_nobody_is_signed_in(monkeypatch):
     """A page started on its own (no edge in front) and not under a test: fail closed."""
     monkeypatch.setattr(edge, "_SERVING", False)
-    monkeypatch.setattr(_common, "_under_apptest", lambda: False)
+    monkeypatch.setattr(_session, "_under_apptest", lambda: False)
     at = _run("map.py", token=None, monkeypatch=monkeypatch, user=User("quan.tri", "admin"))
     assert _denied(at)
