@@ -1,4 +1,4 @@
-"""Users, password hashing, roles, sign-in rate limiting and the role mapping.
+"""Users, password hashing and policy, roles, and signing in with a password.
 
 Accounts live in one JSON file *outside* the repository: ``$BORDERMAP_USERS``,
 or ``<BORDERMAP_HOME>/users.json``. The file holds bcrypt hashes only, has
@@ -6,7 +6,8 @@ mode 0600 and is rewritten atomically (temporary file, ``fsync``,
 ``os.replace``) under an exclusive lock, so two processes editing it at once
 never lose an account or leave half a file. There is no default password
 anywhere: when no account exists, :func:`ensure_admin_exists` creates ``admin``
-with a random password and returns it once for the caller to print.
+with a random password, returns it once for the caller to print, and marks
+the account so that the password must be changed at the first sign-in.
 
 Roles and what they may do (:data:`ROLE_PERMISSIONS`):
 
@@ -18,11 +19,15 @@ admin      everything a planner may do, plus manage_users and read_audit
 
 Signing in goes through :func:`authenticate` (password file) or
 :func:`user_from_identity` (an OpenID Connect identity such as Streamlit's
-``st.user``); both take their role from :func:`role_for_identity`, the one
-place where an identity becomes a role. Failed password sign-ins are counted
-per username and client; after :data:`MAX_FAILURES` failures within
-:data:`FAILURE_WINDOW_S` seconds the pair is locked for the rest of the window
-(:class:`SignInLocked`). Every attempt is written to the audit log.
+``st.user``); both take their role from :func:`role_for_identity`
+(:mod:`geo.roles`). Failed password sign-ins are rate limited per account and
+address, per account and per address with an exponential back-off
+(:mod:`geo.ratelimit`), and every attempt is written to the audit log.
+
+Every change that affects what a signed-in user may do — password, role,
+disabling or removing the account — ends the account's sessions in the shared
+session store (:mod:`geo.stores.sessions`); :func:`account` re-reads an
+account, which the app does on every rerun.
 """
 
 from __future__ import annotations
@@ -34,26 +39,42 @@ import json
 import logging
 import os
 import re
-import secrets
 import tempfile
-import threading
-import time
-import unicodedata
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import bcrypt
 import pandas as pd
 
-from geo._errors import AccessDenied, AuthError, InvalidArgument, SignInLocked
+from geo._errors import (  # noqa: F401
+    AccessDenied,
+    AuthError,
+    BorderMapError,
+    InvalidArgument,
+    SignInLocked,
+)
+from geo.passwords import (  # noqa: F401 (re-export)
+    MAX_PASSWORD_BYTES,
+    MIN_PASSWORD_LENGTH,
+    _dummy_hash,
+    _verify,
+    generate_password,
+    hash_password,
+    is_common_password,
+    validate_password,
+)
+from geo.ratelimit import SignInLimiter
+from geo.roles import (  # noqa: F401 (re-export)
+    DEFAULT_ROLE_MAP,
+    ROLES,
+    USERS_FILE_ISSUER,
+    load_role_map,
+    role_for_identity,
+)
 from geo.settings import REPO_ROOT, get_settings
+from geo.stores.sessions import SessionStore
 
 log = logging.getLogger(__name__)
-
-#: Roles, from least to most privileged.
-ROLES = ("commander", "planner", "admin")
 
 #: What each role may do.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -70,40 +91,12 @@ ACTIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 #: starting with a letter.
 USERNAME_PATTERN = re.compile(r"[a-z][a-z0-9._-]{2,31}")
 
-#: Shortest password accepted (characters).
-MIN_PASSWORD_LENGTH = 10
-
-#: Longest password accepted, in UTF-8 bytes (bcrypt reads no more than 72).
-MAX_PASSWORD_BYTES = 72
-
-#: bcrypt cost factor for new hashes (2**12 rounds, about a quarter second).
-BCRYPT_ROUNDS = 12
-
-#: Failed sign-ins allowed per username and client within the window.
-MAX_FAILURES = 5
-
-#: Length of the failure window (seconds); a locked pair waits for the rest of it.
-FAILURE_WINDOW_S = 300.0
-
 #: Name of the account created when there is none.
 FIRST_ADMIN = "admin"
-
-#: ``iss`` claim of identities that come from the users file.
-USERS_FILE_ISSUER = "bordermap-users"
-
-#: Group names that grant a role when an OIDC identity carries them, unless
-#: ``$BORDERMAP_ROLE_MAP`` or ``<BORDERMAP_HOME>/roles.json`` says otherwise.
-DEFAULT_ROLE_MAP: dict[str, dict[str, str]] = {
-    "groups": {"bordermap-commander": "commander", "bordermap-planner": "planner",
-               "bordermap-admin": "admin"},
-    "emails": {},
-}
 
 _FILE_VERSION = 1
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-
-# --------------------------------------------------------------------------- errors
 
 # --------------------------------------------------------------------------- users
 
@@ -119,14 +112,19 @@ class User:
         The role, which decides what the user may do.
     source : {"password", "oidc"}
         How the user signed in.
+    must_change_password : bool
+        The account's password must be changed before anything else (first admin).
     """
 
     username: str
     role: str
     source: str = "password"
+    must_change_password: bool = False
 
     def can(self, action: str) -> bool:
-        """Return True when the user's role allows ``action``."""
+        """Return True when the user's role allows ``action`` (nothing before a forced change)."""
+        if self.must_change_password:
+            return False
         return action in ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
@@ -162,71 +160,11 @@ def validate_username(username: str) -> str:
     return name
 
 
-def validate_password(password: str, *, username: str | None = None) -> str:
-    """Return the password normalised to Unicode NFC, or raise if it is unacceptable.
-
-    Normalising means a password typed with composed or decomposed Vietnamese
-    diacritics (which differ between keyboards) hashes the same.
-
-    Raises
-    ------
-    AuthError
-        Shorter than :data:`MIN_PASSWORD_LENGTH` characters, longer than
-        :data:`MAX_PASSWORD_BYTES` bytes in UTF-8, containing control
-        characters, or equal to the username.
-    """
-    if not isinstance(password, str):
-        raise AuthError(f"password must be text, not {type(password).__name__}")
-    pw = unicodedata.normalize("NFC", password)
-    if len(pw) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"password too short: {len(pw)} characters, at least "
-                        f"{MIN_PASSWORD_LENGTH} needed")
-    if len(pw.encode("utf-8")) > MAX_PASSWORD_BYTES:
-        raise AuthError(f"password too long: at most {MAX_PASSWORD_BYTES} bytes in UTF-8 "
-                        f"(this one has {len(pw.encode('utf-8'))})")
-    if _CONTROL.search(pw):
-        raise AuthError("password contains control characters (tab, newline…)")
-    if username is not None and pw.strip().lower() == username.strip().lower():
-        raise AuthError("password must not equal the username")
-    return pw
-
-
 def validate_role(role: str) -> str:
     """Return ``role`` if it is one of :data:`ROLES`, else raise :class:`AuthError`."""
     if role not in ROLES:
         raise AuthError(f"unknown role {_printable(str(role))!r}: use one of {', '.join(ROLES)}")
     return role
-
-
-def hash_password(password: str, *, rounds: int | None = None) -> str:
-    """Return the bcrypt hash of a password (validated first) as text."""
-    pw = validate_password(password)
-    salt = bcrypt.gensalt(rounds or BCRYPT_ROUNDS)
-    return bcrypt.hashpw(pw.encode("utf-8"), salt).decode("ascii")
-
-
-def _verify(password: object, hashed: str) -> bool:
-    """Compare a password with a bcrypt hash; any malformed input is simply False."""
-    raw = (unicodedata.normalize("NFC", password).encode("utf-8")
-           if isinstance(password, str) else b"")
-    if not raw or len(raw) > MAX_PASSWORD_BYTES:
-        bcrypt.checkpw(b"x", _dummy_hash().encode("ascii"))  # same cost either way
-        return False
-    try:
-        return bcrypt.checkpw(raw, hashed.encode("ascii"))
-    except ValueError:
-        return False
-
-
-_DUMMY: dict[int, str] = {}
-
-
-def _dummy_hash() -> str:
-    """Return a hash to check unknown users against, so they take as long as known ones."""
-    if BCRYPT_ROUNDS not in _DUMMY:
-        _DUMMY[BCRYPT_ROUNDS] = bcrypt.hashpw(secrets.token_bytes(16),
-                                              bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
-    return _DUMMY[BCRYPT_ROUNDS]
 
 
 def _printable(text: str, limit: int = 64) -> str:
@@ -301,13 +239,24 @@ def _write_file(path: Path, users: Mapping[str, Mapping]) -> None:
 
 def _audit(actor: str, action: str, detail: str, *, ok: bool = True,
            client: str | None = None) -> None:
-    from geo import audit  # late: audit imports nothing from here, but keep auth standalone
+    from geo import (
+        audit,  # late: audit imports nothing from here, but keep auth standalone
+    )
 
     audit.record(actor, action, detail, ok=ok, client=client)
 
 
+def _end_sessions(name: str, reason: str) -> int:
+    """End every session of ``name`` (the account changed); never fails the change."""
+    try:
+        return SessionStore().revoke_user(name, reason=reason)
+    except BorderMapError as err:  # the users file changed; sessions re-read it anyway
+        log.error("could not end the sessions of %s: %s", name, err)
+        return 0
+
+
 def add_user(username: str, password: str, *, role: str, path: Path | None = None,
-             actor: str = "cli") -> User:
+             actor: str = "cli", must_change: bool = False) -> User:
     """Create an account.
 
     Parameters
@@ -322,6 +271,9 @@ def add_user(username: str, password: str, *, role: str, path: Path | None = Non
         Users file; :func:`users_path` by default.
     actor : str
         Who made the change, for the audit log.
+    must_change : bool
+        The user must choose a new password at the first sign-in (for a password
+        generated by an admin and handed over).
 
     Returns
     -------
@@ -344,23 +296,25 @@ def add_user(username: str, password: str, *, role: str, path: Path | None = Non
                             "the password)")
         now = _now()
         users[name] = {"role": role, "hash": hashed, "created": now, "updated": now}
+        if must_change:
+            users[name]["must_change"] = True
         _write_file(path, users)
     log.info("user %s added with role %s (%d users)", name, role, len(users))
     _audit(actor, "users.add", f"{name} role={role}")
-    return User(name, role)
+    return User(name, role, must_change_password=must_change)
 
 
 def _check_not_last_admin(users: Mapping[str, Mapping], name: str) -> None:
-    """Raise unless ``name`` exists and is not the only admin (so it may be removed/demoted)."""
+    """Raise unless ``name`` exists and is not the only active admin (so it may go)."""
     if name not in users:
         raise AuthError(f"no user {name!r}")
-    admins = [u for u, r in users.items() if r["role"] == "admin"]
+    admins = [u for u, r in users.items() if r["role"] == "admin" and not r.get("disabled")]
     if admins == [name]:
         raise AuthError(f"{name!r} is the only admin; add another admin first")
 
 
 def remove_user(username: str, *, path: Path | None = None, actor: str = "cli") -> None:
-    """Delete an account; the last admin cannot be removed.
+    """Delete an account and end its sessions; the last admin cannot be removed.
 
     Raises
     ------
@@ -374,13 +328,20 @@ def remove_user(username: str, *, path: Path | None = None, actor: str = "cli") 
         _check_not_last_admin(users, name)
         del users[name]
         _write_file(path, users)
-    log.info("user %s removed (%d users left)", name, len(users))
+    ended = _end_sessions(name, "account removed")
+    log.info("user %s removed (%d users left, %d sessions ended)", name, len(users), ended)
     _audit(actor, "users.remove", name)
 
 
 def set_password(username: str, password: str, *, path: Path | None = None,
-                 actor: str = "cli") -> None:
-    """Replace an account's password.
+                 actor: str = "cli", must_change: bool = False) -> None:
+    """Replace an account's password and end its sessions.
+
+    Parameters
+    ----------
+    must_change : bool
+        Ask for another change at the next sign-in (an admin resetting a password);
+        False (default) clears a pending forced change.
 
     Raises
     ------
@@ -394,14 +355,19 @@ def set_password(username: str, password: str, *, path: Path | None = None,
         users = _read_file(path)
         if name not in users:
             raise AuthError(f"no user {name!r}")
-        users[name] = {**users[name], "hash": hashed, "updated": _now()}
+        record = {**users[name], "hash": hashed, "updated": _now()}
+        record.pop("must_change", None)
+        if must_change:
+            record["must_change"] = True
+        users[name] = record
         _write_file(path, users)
-    log.info("password of user %s changed", name)
+    ended = _end_sessions(name, "password changed")
+    log.info("password of user %s changed (%d sessions ended)", name, ended)
     _audit(actor, "users.passwd", name)
 
 
 def set_role(username: str, role: str, *, path: Path | None = None, actor: str = "cli") -> None:
-    """Change an account's role; the last admin cannot be demoted.
+    """Change an account's role and end its sessions; the last admin cannot be demoted.
 
     Raises
     ------
@@ -420,28 +386,76 @@ def set_role(username: str, role: str, *, path: Path | None = None, actor: str =
         old = users[name]["role"]
         users[name] = {**users[name], "role": role, "updated": _now()}
         _write_file(path, users)
-    log.info("user %s: role %s -> %s", name, old, role)
+    ended = _end_sessions(name, "role changed") if old != role else 0
+    log.info("user %s: role %s -> %s (%d sessions ended)", name, old, role, ended)
     _audit(actor, "users.role", f"{name} {old}->{role}")
 
 
+def set_disabled(username: str, disabled: bool, *, path: Path | None = None,
+                 actor: str = "cli") -> None:
+    """Disable (or enable again) an account; disabling ends its sessions.
+
+    A disabled account keeps its role and password but cannot sign in.
+
+    Raises
+    ------
+    AuthError
+        No such user, or disabling the only active admin.
+    """
+    name = validate_username(username)
+    path = path or users_path()
+    with _locked(path):
+        users = _read_file(path)
+        if disabled:
+            _check_not_last_admin(users, name)
+        elif name not in users:
+            raise AuthError(f"no user {name!r}")
+        record = {**users[name], "updated": _now()}
+        record.pop("disabled", None)
+        if disabled:
+            record["disabled"] = True
+        users[name] = record
+        _write_file(path, users)
+    ended = _end_sessions(name, "account disabled") if disabled else 0
+    log.info("user %s %s (%d sessions ended)", name, "disabled" if disabled else "enabled",
+             ended)
+    _audit(actor, "users.disable" if disabled else "users.enable", name)
+
+
+def account(username: str, *, path: Path | None = None) -> User | None:
+    """Re-read an account: its :class:`User` now, or None when removed or disabled.
+
+    Raises
+    ------
+    AuthError
+        The users file is unreadable.
+    """
+    record = _read_file(path or users_path()).get(str(username))
+    if record is None or record.get("disabled"):
+        return None
+    return User(str(username), record["role"],
+                must_change_password=bool(record.get("must_change")))
+
+
 def list_users(*, path: Path | None = None) -> pd.DataFrame:
-    """Return the accounts as a new frame (username, role, created, updated) — no hashes."""
+    """Return the accounts as a new frame (username, role, disabled, created, updated).
+
+    No hashes.
+    """
     users = _read_file(path or users_path())
+    columns = ["username", "role", "disabled", "created", "updated"]
     frame = pd.DataFrame(
-        [{"username": n, "role": r["role"], "created": r.get("created", ""),
-          "updated": r.get("updated", "")} for n, r in sorted(users.items())],
-        columns=["username", "role", "created", "updated"])
+        [{"username": n, "role": r["role"], "disabled": bool(r.get("disabled")),
+          "created": r.get("created", ""), "updated": r.get("updated", "")}
+         for n, r in sorted(users.items())], columns=columns)
     log.info("users: %d accounts", len(frame))
     return frame
 
 
-def generate_password() -> str:
-    """Return a random password (about 128 bits, URL-safe characters)."""
-    return secrets.token_urlsafe(16)
-
-
 def ensure_admin_exists(*, path: Path | None = None) -> str | None:
     """Create the first account when there is none.
+
+    The account must change its password at the first sign-in.
 
     Returns
     -------
@@ -458,7 +472,7 @@ def ensure_admin_exists(*, path: Path | None = None) -> str | None:
         password = generate_password()
         now = _now()
         users[FIRST_ADMIN] = {"role": "admin", "hash": hash_password(password),
-                              "created": now, "updated": now}
+                              "created": now, "updated": now, "must_change": True}
         _write_file(path, users)
     log.warning("no user existed: created %r with a random one-time password (users file %s)",
                 FIRST_ADMIN, path)
@@ -466,100 +480,28 @@ def ensure_admin_exists(*, path: Path | None = None) -> str | None:
     return password
 
 
-# --------------------------------------------------------------------------- rate limiting
-
-class RateLimiter:
-    """Count failed sign-ins per (username, client) in a sliding window.
-
-    Thread-safe and in-process (a Streamlit server is one process). Memory is
-    bounded: old failures are pruned and at most ``max_keys`` pairs are kept.
-
-    Parameters
-    ----------
-    max_failures : int
-        Failures allowed within the window; the next attempt is refused.
-    window_s : float
-        Window length in seconds.
-    clock : callable
-        Returns the current time in seconds (``time.monotonic``); inject a fake
-        one in tests.
-    max_keys : int
-        Most (username, client) pairs remembered.
-    """
-
-    def __init__(self, *, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S,
-                 clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
-        if max_failures < 1 or window_s <= 0:
-            raise InvalidArgument(f"max_failures={max_failures} and window_s={window_s} must be > 0")
-        self.max_failures = int(max_failures)
-        self.window_s = float(window_s)
-        self.clock = clock
-        self.max_keys = int(max_keys)
-        self._fails: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        q = self._fails.get(key, deque())
-        while q and now - q[0] >= self.window_s:
-            q.popleft()
-        return q
-
-    def retry_after(self, username: str, client: str) -> float:
-        """Seconds until the pair may try again; 0.0 when it is not locked."""
-        key = (username, client)
-        with self._lock:
-            now = self.clock()
-            q = self._recent(key, now)
-            if len(q) < self.max_failures:
-                return 0.0
-            return max(0.0, q[0] + self.window_s - now)
-
-    def record_failure(self, username: str, client: str) -> int:
-        """Count one failure; return the failures now within the window."""
-        key = (username, client)
-        with self._lock:
-            now = self.clock()
-            q = self._recent(key, now)
-            q.append(now)
-            self._fails[key] = q
-            if len(self._fails) > self.max_keys:
-                self._prune(now)
-            return len(q)
-
-    def reset(self, username: str, client: str) -> None:
-        """Forget the failures of a pair (after a successful sign-in)."""
-        with self._lock:
-            self._fails.pop((username, client), None)
-
-    def _prune(self, now: float) -> None:
-        for key in [k for k, q in self._fails.items() if not q or now - q[-1] >= self.window_s]:
-            del self._fails[key]
-        while len(self._fails) > self.max_keys:  # still full: drop the oldest pairs
-            del self._fails[min(self._fails, key=lambda k: self._fails[k][-1])]
-
-
-#: The limiter :func:`authenticate` uses unless given another.
-DEFAULT_LIMITER = RateLimiter()
-
+# --------------------------------------------------------------------------- signing in
 
 def authenticate(username: str, password: str, *, client_id: str = "local",
-                 path: Path | None = None, limiter: RateLimiter | None = None) -> User | None:
+                 path: Path | None = None, limiter: SignInLimiter | None = None
+                 ) -> User | None:
     """Check a username and password against the users file.
 
     Every attempt is logged and written to the audit log (``signin``). An
-    unknown user takes as long to reject as a wrong password.
+    unknown user takes as long to reject as a wrong password; a disabled
+    account is refused like a wrong password.
 
     Parameters
     ----------
     username, password : str
         What the user typed (the username is matched case-insensitively).
     client_id : str
-        Who is asking, e.g. the remote address or a per-browser session id;
-        failures are counted per (username, client_id).
+        The client's network address as the server saw it (or ``"cli"``);
+        failures are counted per account and address (:mod:`geo.ratelimit`).
     path : Path, optional
         Users file; :func:`users_path` by default.
-    limiter : RateLimiter, optional
-        Failure counter; :data:`DEFAULT_LIMITER` by default.
+    limiter : SignInLimiter, optional
+        Failure counters; those of this ``BORDERMAP_HOME`` by default.
 
     Returns
     -------
@@ -569,13 +511,13 @@ def authenticate(username: str, password: str, *, client_id: str = "local",
     Raises
     ------
     SignInLocked
-        Too many recent failures for this username and client; the password
-        is not even checked. ``retry_after`` says how long to wait.
+        Too many recent failures; the password is not even checked.
+        ``retry_after`` says how long to wait.
     AuthError
         The users file is unreadable.
     """
-    limiter = limiter or DEFAULT_LIMITER
-    client = _printable(client_id or "unknown", 128)
+    limiter = limiter or SignInLimiter()
+    client = _printable(client_id or "", 128)
     name = _printable(str(username).strip().lower(), 64)
     wait = limiter.retry_after(name, client)
     if wait > 0:
@@ -585,18 +527,19 @@ def authenticate(username: str, password: str, *, client_id: str = "local",
                            "minute(s)", wait)
     record = _read_file(path or users_path()).get(name)
     ok = _verify(password, record["hash"] if record else _dummy_hash()) and record is not None
+    disabled = bool(record and record.get("disabled"))
     role = role_for_identity({"iss": USERS_FILE_ISSUER, "sub": name,
-                              "role": record["role"]}) if ok else None
+                              "role": record["role"]}) if ok and not disabled else None
     if role is not None:
-        limiter.reset(name, client)
+        limiter.record_success(name, client)
         log.info("sign-in ok: %s (%s) from %s", name, role, client)
         _audit(name, "signin", f"role={role}", client=client)
-        return User(name, role)
+        return User(name, role, must_change_password=bool(record.get("must_change")))
     n = limiter.record_failure(name, client)
-    why = "unknown user" if record is None else "wrong password"
-    log.warning("sign-in failed for '%s' from %s (%s; %d/%d in window)", name, client, why, n,
-                limiter.max_failures)
-    _audit(name, "signin", f"failed ({n}/{limiter.max_failures})", ok=False, client=client)
+    why = ("unknown user" if record is None else "account disabled" if disabled
+           else "wrong password")
+    log.warning("sign-in failed for '%s' from %s (%s; %d failures)", name, client, why, n)
+    _audit(name, "signin", f"failed ({why}, {n} from this address)", ok=False, client=client)
     return None
 
 
@@ -620,93 +563,6 @@ def require_role(user: User | None, action: str) -> None:
         allowed = [r for r in ROLES if action in ROLE_PERMISSIONS[r]]
         raise AccessDenied(f"user {user.username!r} ({user.role}) may not "
                            f"{action.replace('_', ' ')}; that needs role {' or '.join(allowed)}")
-
-
-def load_role_map() -> dict[str, dict[str, str]]:
-    """Return the OIDC group/e-mail → role map.
-
-    Read from the JSON file named by ``$BORDERMAP_ROLE_MAP``, else
-    ``<BORDERMAP_HOME>/roles.json``, else :data:`DEFAULT_ROLE_MAP`. The file
-    looks like ``{"groups": {"police-hq": "admin"}, "emails": {"a@b.vn": "planner"}}``.
-
-    Raises
-    ------
-    AuthError
-        The file is unreadable or maps to an unknown role.
-    """
-    settings = get_settings()
-    path = settings.role_map_file
-    if not path.exists():
-        if settings.role_map_explicit:
-            raise AuthError(f"{path}: BORDERMAP_ROLE_MAP names a file that does not exist")
-        return {k: dict(v) for k, v in DEFAULT_ROLE_MAP.items()}
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise AuthError(f"{path}: cannot read the role map ({err})") from err
-    out: dict[str, dict[str, str]] = {"groups": {}, "emails": {}}
-    for section in out:
-        entries = doc.get(section, {}) if isinstance(doc, dict) else None
-        if not isinstance(entries, dict):
-            raise AuthError(f"{path}: {section!r} must be an object of name → role")
-        for key, role in entries.items():
-            if role not in ROLES:
-                raise AuthError(f"{path}: {section}.{key} maps to unknown role {role!r}")
-            out[section][key.lower() if section == "emails" else key] = role
-    return out
-
-
-def _as_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, Iterable):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def role_for_identity(claims: Mapping[str, object], *,
-                      role_map: Mapping[str, Mapping[str, str]] | None = None) -> str | None:
-    """Return the role an identity holds, or ``None`` when it holds none.
-
-    The one place where an identity becomes a role:
-
-    * an identity from the users file (``iss`` = :data:`USERS_FILE_ISSUER`)
-      has the ``role`` stored there;
-    * any other identity (OpenID Connect, e.g. ``st.user.to_dict()``) gets the
-      highest role that its ``groups`` / ``roles`` claims or its verified
-      ``email`` map to in the role map (:func:`load_role_map`). A ``role``
-      claim from an outside provider is not trusted on its own.
-
-    Parameters
-    ----------
-    claims : mapping
-        The identity's claims.
-    role_map : mapping, optional
-        ``{"groups": {...}, "emails": {...}}``; :func:`load_role_map` by default.
-
-    Returns
-    -------
-    str or None
-        One of :data:`ROLES`, or ``None`` (deny access).
-    """
-    if claims.get("iss") == USERS_FILE_ISSUER:
-        role = claims.get("role")
-        return role if role in ROLES else None
-    role_map = role_map if role_map is not None else load_role_map()
-    found: set[str] = set()
-    groups = role_map.get("groups", {})
-    for g in _as_list(claims.get("groups")) + _as_list(claims.get("roles")):
-        if g in groups:
-            found.add(groups[g])
-    email = claims.get("email")
-    if isinstance(email, str) and claims.get("email_verified", True) is not False:
-        role = role_map.get("emails", {}).get(email.strip().lower())
-        if role:
-            found.add(role)
-    found &= set(ROLES)
-    return max(found, key=ROLES.index) if found else None
 
 
 def user_from_identity(claims: Mapping[str, object], *,

@@ -285,6 +285,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "user_role_done": ("{user} giờ là {role}.", "{user} is now {role}."),
     "audit_filter_user": ("Lọc theo người dùng", "Filter by user"),
     "audit_filter_action": ("Lọc theo thao tác", "Filter by action"),
+    "user_disable": ("Khoá tài khoản", "Disable account"),
+    "user_enable": ("Mở khoá tài khoản", "Enable account"),
+    "user_disabled": ("Đã khoá {user}; các phiên của tài khoản này đã kết thúc.",
+                      "Disabled {user}; the account's sessions have ended."),
+    "user_enabled": ("Đã mở khoá {user}.", "Enabled {user}."),
+    "password_change_title": ("Đổi mật khẩu", "Change your password"),
+    "password_change_hint": ("Tài khoản này phải đổi mật khẩu trước khi tiếp tục. Mật khẩu mới: "
+                             "ít nhất 12 ký tự, không phải mật khẩu phổ biến.",
+                             "This account must choose a new password before anything else. "
+                             "At least 12 characters, not a common password."),
+    "password_current": ("Mật khẩu hiện tại", "Current password"),
+    "password_new": ("Mật khẩu mới", "New password"),
+    "password_repeat": ("Nhập lại mật khẩu mới", "Repeat the new password"),
+    "password_change_button": ("Đổi mật khẩu", "Change password"),
+    "password_mismatch": ("Hai mật khẩu mới không giống nhau.", "The two new passwords differ."),
+    "password_same": ("Mật khẩu mới phải khác mật khẩu cũ.",
+                      "The new password must differ from the old one."),
+    "nav_password": ("Đổi mật khẩu", "Change password"),
+    "startup_failed": ("Ứng dụng chưa dùng được thư mục dữ liệu {home}: {message}. "
+                       "Quản trị viên cần sửa quyền ghi hoặc tệp bị hỏng rồi tải lại trang.",
+                       "The app cannot use its data folder {home}: {message}. An administrator "
+                       "must fix its permissions or the damaged file, then reload the page."),
     # briefing export
     "export_title": ("Xuất bản tin (PNG, PDF, HTML)", "Export a briefing (PNG, PDF, HTML)"),
     "export_format": ("Định dạng", "Format"),

@@ -62,7 +62,12 @@ DEFAULT_MAX_UPLOAD_MB = 50.0
 #: Environment variables read by :func:`get_settings`.
 ENV_VARS = ("BORDERMAP_HOME", "BORDERMAP_USERS", "BORDERMAP_AUDIT_DB", "BORDERMAP_ROLE_MAP",
             "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB", "BORDERMAP_DATABASE_URL",
-            "BORDERMAP_STATIC_DIR")
+            "BORDERMAP_STATIC_DIR", "BORDERMAP_SESSION_IDLE_MIN", "BORDERMAP_SESSION_MAX_HOURS",
+            "BORDERMAP_TRUSTED_PROXIES", "BORDERMAP_COOKIE_SECURE")
+
+#: Default session timeouts: signed out after 30 idle minutes, and 12 hours after sign-in.
+DEFAULT_SESSION_IDLE_MIN = 30.0
+DEFAULT_SESSION_MAX_HOURS = 12.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,16 @@ class Settings:
         Folder the offline map assets are copied to (``BORDERMAP_STATIC_DIR``, default
         ``<repo>/static/bordermap``, the folder Streamlit serves; the tests point it at a
         temporary folder so they write nothing into the source tree).
+    session_idle_min_raw, session_max_hours_raw : str
+        ``BORDERMAP_SESSION_IDLE_MIN`` / ``BORDERMAP_SESSION_MAX_HOURS`` as given
+        (validated by :attr:`session_idle_s` / :attr:`session_max_s`).
+    trusted_proxies : tuple of str
+        ``BORDERMAP_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR) of
+        reverse proxies whose ``X-Forwarded-For`` is believed (``unix``: a proxy on a
+        Unix socket); empty (default): none is, the client address is the socket's peer.
+    cookie_secure : bool
+        ``BORDERMAP_COOKIE_SECURE`` = ``1``/``true``: the session cookie is sent over
+        HTTPS only (set it when TLS ends at a proxy in front of the app).
     """
 
     home: Path
@@ -104,11 +119,39 @@ class Settings:
     max_upload_mb_raw: str
     database_url: str = ""
     static_dir: Path = DEFAULT_STATIC_DIR
+    session_idle_min_raw: str = ""
+    session_max_hours_raw: str = ""
+    trusted_proxies: tuple[str, ...] = ()
+    cookie_secure: bool = False
 
     @property
     def database_url_masked(self) -> str:
         """:attr:`database_url` with its password replaced by ``***`` (safe to log)."""
         return mask_url(self.database_url)
+
+    @property
+    def session_idle_s(self) -> float:
+        """Idle timeout of a signed-in session, in seconds.
+
+        Raises
+        ------
+        SettingsError
+            ``BORDERMAP_SESSION_IDLE_MIN`` is not a positive number.
+        """
+        return 60.0 * _positive(self.session_idle_min_raw, DEFAULT_SESSION_IDLE_MIN,
+                                "BORDERMAP_SESSION_IDLE_MIN", "minutes")
+
+    @property
+    def session_max_s(self) -> float:
+        """Absolute lifetime of a signed-in session (from sign-in), in seconds.
+
+        Raises
+        ------
+        SettingsError
+            ``BORDERMAP_SESSION_MAX_HOURS`` is not a positive number.
+        """
+        return 3600.0 * _positive(self.session_max_hours_raw, DEFAULT_SESSION_MAX_HOURS,
+                                  "BORDERMAP_SESSION_MAX_HOURS", "hours")
 
     @property
     def max_upload_bytes(self) -> int:
@@ -129,6 +172,18 @@ class Settings:
         if not mb > 0 or mb == float("inf"):
             raise SettingsError(f"BORDERMAP_MAX_UPLOAD_MB={raw!r} is not a positive number of MB")
         return int(mb * 1_000_000)
+
+
+def _positive(raw: str, default: float, name: str, unit: str) -> float:
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name}={raw!r} is not a positive number of {unit}")
+    return value
 
 
 @lru_cache(maxsize=8)
@@ -152,6 +207,12 @@ def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
         database_url=(values.get("BORDERMAP_DATABASE_URL") or "").strip(),
         static_dir=(Path(values["BORDERMAP_STATIC_DIR"]).expanduser().resolve()
                     if values.get("BORDERMAP_STATIC_DIR") else DEFAULT_STATIC_DIR),
+        session_idle_min_raw=(values.get("BORDERMAP_SESSION_IDLE_MIN") or "").strip(),
+        session_max_hours_raw=(values.get("BORDERMAP_SESSION_MAX_HOURS") or "").strip(),
+        trusted_proxies=tuple(p.strip() for p in (values.get("BORDERMAP_TRUSTED_PROXIES")
+                                                  or "").split(",") if p.strip()),
+        cookie_secure=(values.get("BORDERMAP_COOKIE_SECURE") or "").strip().lower()
+        in {"1", "true", "yes", "on"},
     )
 
 

@@ -14,11 +14,25 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from geo import auth, offline_assets, services
+import edge
+from geo import offline_assets, services
 from geo._errors import BorderMapError
+from geo.escape import escape_markdown
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
 from geo.maps import TILE_MODES, commune_features, default_tiles
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE, VINTAGES, bordermap_home
+from pages._session import (  # noqa: F401 (the pages' identity API, re-exported)
+    _watch_session,
+    audit_event,
+    can,
+    client_id,
+    current_user,
+    fatal,
+    require,
+    sign_out,
+    start_session,
+    user_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -158,13 +172,13 @@ def sidebar() -> None:
     """
     user = current_user()
     if user is not None:
-        st.sidebar.markdown(t("signed_in_as", lang(), user=user.username,
+        st.sidebar.markdown(t("signed_in_as", lang(), user=escape_markdown(user.username),
                               role=t(f"role_{user.role}", lang())))
         if st.sidebar.button(t("signout", lang()), key="signout"):
-            audit_event("signout", user.username)
-            for key in ("user", "role", "pending_roster"):
-                st.session_state.pop(key, None)
-            st.rerun()
+            sign_out()
+        if edge.is_serving():
+            with st.sidebar:
+                _watch_session(user.role, user.must_change_password)
     st.sidebar.radio(t("language", lang()), LANGUAGES, key="lang",
                      format_func=LANGUAGE_NAMES.get, horizontal=True)
     language = lang()  # labels are bound to this run's language (format_func must be pure)
@@ -184,57 +198,6 @@ def flash() -> None:
         kind, text = message
         {"success": st.success, "error": st.error, "info": st.info}.get(kind, st.info)(text)
         st.session_state["flash"] = None
-
-
-def user_name() -> str:
-    """Return who is acting, for the store's history and the audit log."""
-    user = st.session_state.get("user")
-    return str(getattr(user, "username", None) or user or "app")
-
-
-def current_user() -> auth.User | None:
-    """Return the signed-in user of this session, or None."""
-    user = st.session_state.get("user")
-    return user if isinstance(user, auth.User) else None
-
-
-def client_id() -> str:
-    """Return who is asking (the remote address when Streamlit knows it), for rate limiting."""
-    try:
-        return str(st.context.ip_address or "unknown")
-    except Exception:  # older Streamlit or no browser context (tests)
-        return "unknown"
-
-
-def require(action: str) -> auth.User:
-    """Stop the page unless the signed-in user may perform ``action`` (server-side check).
-
-    Every page calls this first; a hidden button is not access control, so each
-    action (import, restore, export, user management) is checked again where it runs.
-    """
-    user = current_user()
-    try:
-        auth.require_role(user, action)
-    except auth.AccessDenied as err:
-        st.error(t("access_denied", lang(), message=str(err)))
-        st.stop()
-    return user
-
-
-def can(action: str) -> bool:
-    """Return True when the signed-in user may perform ``action``."""
-    user = current_user()
-    return user is not None and user.can(action)
-
-
-def audit_event(action: str, detail: str, *, ok: bool = True) -> None:
-    """Record an app action in the audit log (never fails the page)."""
-    from geo import audit
-
-    try:
-        audit.record(user_name(), action, detail, ok=ok, client=client_id())
-    except BorderMapError as err:  # the log must not take the app down; say so in the log
-        log.error("audit log unavailable: %s", err)
 
 
 def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
@@ -268,7 +231,7 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
                         marking=marking or None, lang=language)
                     data = path.read_bytes()
             except BorderMapError as err:
-                st.error(t("error", language, message=str(err)))
+                st.error(t("error", language, message=escape_markdown(err)))
                 return
             st.session_state[f"{key}_file"] = (name, data)
         if st.button(t("export_atlas", language), key=f"{key}_atlas"):
@@ -287,7 +250,8 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
         ready = st.session_state.get(f"{key}_file")
         if ready:
             mime = {"pdf": "application/pdf", "png": "image/png", "html": "text/html"}
-            st.download_button(t("export_download", language, name=ready[0]), ready[1],
+            st.download_button(t("export_download", language, name=escape_markdown(ready[0])),
+                               ready[1],
                                file_name=ready[0], key=f"{key}_dl",
                                mime=mime[ready[0].rsplit(".", 1)[-1]])
 
@@ -361,7 +325,7 @@ def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
         return _coverage(vintage, path, mtime, token, str(bordermap_home()),
                          roster_vintage(vintage))
     except BorderMapError as err:
-        st.error(t("error", lang(), message=str(err)))
+        st.error(t("error", lang(), message=escape_markdown(err)))
         st.stop()
         raise  # st.stop() raises; this keeps type checkers quiet
 
@@ -387,13 +351,13 @@ def provenance(cov: gpd.GeoDataFrame) -> None:
     for notice in provenance_notices(cov, lang=lang(), details=True,
                                      boundary_source=path.name if path else None):
         if notice.kind == "approximate":
-            st.warning(notice.text, icon="⚠️")
+            st.warning(escape_markdown(notice.text), icon="⚠️")
         elif notice.kind == "sample":
-            st.info(notice.text, icon="ℹ️")
+            st.info(escape_markdown(notice.text), icon="ℹ️")
         elif notice.kind == "carried_over":
-            st.warning(notice.text, icon="↪️")
+            st.warning(escape_markdown(notice.text), icon="↪️")
         else:
-            st.caption(notice.text)
+            st.caption(escape_markdown(notice.text))
 
 
 # --------------------------------------------------------------------------- offline assets

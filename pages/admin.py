@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo import audit, auth
 from geo._errors import BorderMapError
+from geo.escape import escape_markdown
 from geo.i18n import t
 from pages import _common as common
 
@@ -14,6 +15,18 @@ lang = common.lang()
 common.require("manage_users")
 st.title(t("admin_title", lang))
 common.flash()
+
+
+def _done(key: str, **values) -> None:
+    """Leave a success message (data values escaped) for the next run, and rerun."""
+    st.session_state["flash"] = ("success", t(key, lang, **{
+        k: escape_markdown(v) for k, v in values.items()}))
+    st.rerun()
+
+
+def _error(err: Exception) -> None:
+    st.error(t("error", lang, message=escape_markdown(err)))
+
 
 tab_users, tab_audit = st.tabs([t("tab_users", lang), t("tab_audit", lang)])
 
@@ -28,17 +41,15 @@ with tab_users:
         if st.form_submit_button(t("user_add", lang), key="user_add_submit"):
             common.require("manage_users")
             password = auth.generate_password()
-            try:
-                user = auth.add_user(name, password, role=role, actor=common.user_name())
+            try:  # a handed-over password: the new user must choose their own
+                user = auth.add_user(name, password, role=role, actor=common.user_name(),
+                                     must_change=True)
             except BorderMapError as err:
-                st.error(t("error", lang, message=str(err)))
+                _error(err)
             else:
-                st.session_state["flash"] = ("success", t("user_added", lang,
-                                                          user=user.username,
-                                                          password=password))
-                st.rerun()
+                _done("user_added", user=user.username, password=password)
     names = list(auth.list_users()["username"])
-    c1, c2, c3 = st.columns([2, 1, 1])
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     target = c1.selectbox(t("username", lang), names, key="admin_target")
     new_role = c2.selectbox(t("role", lang), auth.ROLES, key="admin_role",
                             format_func=lambda r: t(f"role_{r}", lang))
@@ -47,20 +58,27 @@ with tab_users:
         try:
             auth.set_role(target, new_role, actor=common.user_name())
         except BorderMapError as err:
-            st.error(t("error", lang, message=str(err)))
+            _error(err)
         else:
-            st.session_state["flash"] = ("success", t("user_role_done", lang, user=target,
-                                                      role=t(f"role_{new_role}", lang)))
-            st.rerun()
+            _done("user_role_done", user=target, role=t(f"role_{new_role}", lang))
     if c3.button(t("user_remove", lang), key="admin_remove"):
         common.require("manage_users")
         try:
             auth.remove_user(target, actor=common.user_name())
         except BorderMapError as err:
-            st.error(t("error", lang, message=str(err)))
+            _error(err)
         else:
-            st.session_state["flash"] = ("success", t("user_removed", lang, user=target))
-            st.rerun()
+            _done("user_removed", user=target)
+    disabled = bool(target) and bool(auth.list_users().set_index("username")
+                                      .get("disabled", {}).get(target, False))
+    if c4.button(t("user_enable" if disabled else "user_disable", lang), key="admin_disable"):
+        common.require("manage_users")
+        try:
+            auth.set_disabled(target, not disabled, actor=common.user_name())
+        except BorderMapError as err:
+            _error(err)
+        else:
+            _done("user_enabled" if disabled else "user_disabled", user=target)
 
 with tab_audit:
     common.require("read_audit")

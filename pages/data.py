@@ -9,6 +9,7 @@ import streamlit as st
 
 from geo._errors import BorderMapError
 from geo import services
+from geo.escape import escape_list, escape_markdown
 from geo.i18n import t
 from geo.settings import DEFAULT_PROVINCE, VINTAGES
 from geo.uploads import check_upload, staged_uploads
@@ -51,7 +52,7 @@ nonce = st.session_state["upload_nonce"]
 try:
     store = common.store()
 except BorderMapError as err:
-    st.error(t("storage_unavailable", lang, message=str(err)))
+    st.error(t("storage_unavailable", lang, message=escape_markdown(err)))
     st.stop()
 
 with tab_roster:
@@ -65,7 +66,7 @@ with tab_roster:
         try:
             name = check_upload(upload.name, data, kind="roster")
         except BorderMapError as err:
-            st.error(t("error", lang, message=str(err)))
+            st.error(t("error", lang, message=escape_markdown(err)))
             name = None
         if name is not None:
             pending = st.session_state.get("pending_roster")
@@ -99,7 +100,7 @@ with tab_roster:
                         version = services.import_roster(report, actor=common.actor(),
                                                          store=store)
                     except BorderMapError as err:
-                        st.error(t("error", lang, message=str(err)))
+                        st.error(t("error", lang, message=escape_markdown(err)))
                     else:
                         _reset(("success", t("stored", lang, version=version)))
                         st.rerun()
@@ -113,7 +114,8 @@ with tab_bounds:
         if path is None:
             st.caption(t("boundaries_embedded", lang, vintage=v))
         else:
-            st.caption(t("boundaries_current", lang, vintage=v, source=path.name))
+            st.caption(t("boundaries_current", lang, vintage=v,
+                         source=escape_markdown(path.name)))
             if st.button(t("boundaries_remove", lang) + f" ({v})", key=f"bnd_forget_{v}"):
                 common.require("import")
                 services.remove_boundaries(actor=common.actor(), province=DEFAULT_PROVINCE,
@@ -130,7 +132,7 @@ with tab_bounds:
         try:
             result = _check_boundaries(payload, b_vintage)
         except BorderMapError as err:
-            st.error(t("error", lang, message=str(err)))
+            st.error(t("error", lang, message=escape_markdown(err)))
             result = None
         if result is not None:
             st.subheader(t("validation_report", lang))
@@ -138,11 +140,11 @@ with tab_bounds:
                       unmatched=len(result["unmatched"]), missing=len(result["missing"])))
             u, mi = st.columns(2)
             if result["unmatched"]:
-                u.write(f"**{t('boundaries_unmatched', lang)}:** "
-                        + ", ".join(map(str, result["unmatched"][:50])))
+                u.markdown(f"**{t('boundaries_unmatched', lang)}:** "
+                           + escape_list(result["unmatched"], limit=50))
             if result["missing"]:
-                mi.write(f"**{t('boundaries_missing', lang)}:** "
-                         + ", ".join(map(str, result["missing"][:50])))
+                mi.markdown(f"**{t('boundaries_missing', lang)}:** "
+                            + escape_list(result["missing"], limit=50))
             st.dataframe(result["matched"], hide_index=True, width="stretch",
                          height=240)
             a, c, _ = st.columns([1, 1, 4])
@@ -155,7 +157,7 @@ with tab_bounds:
                         services.accept_boundaries(staged, actor=common.actor(),
                                                    province=DEFAULT_PROVINCE, vintage=b_vintage)
                 except (BorderMapError, OSError) as err:
-                    st.error(t("error", lang, message=str(err)))
+                    st.error(t("error", lang, message=escape_markdown(err)))
                 else:
                     _reset(("success", t("boundaries_stored", lang, vintage=b_vintage)))
                     st.rerun()
@@ -178,7 +180,7 @@ with tab_history:
                     new = services.restore_roster(int(version), actor=common.actor(),
                                                   store=store)
                 except BorderMapError as err:
-                    st.error(t("error", lang, message=str(err)))
+                    st.error(t("error", lang, message=escape_markdown(err)))
                 else:
                     st.session_state["flash"] = ("success",
                                                  t("restored", lang, version=version)

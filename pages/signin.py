@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo import auth
 from geo._errors import BorderMapError
+from geo.escape import escape_markdown
 from geo.i18n import t
 from pages import _common as common
 
@@ -25,14 +26,15 @@ if submitted:
     try:
         user = auth.authenticate(username, password, client_id=common.client_id())
     except auth.SignInLocked as err:
-        st.error(t("signin_locked", lang, message=str(err)))
+        st.error(t("signin_locked", lang, message=escape_markdown(err)))
     except BorderMapError as err:
-        st.error(t("error", lang, message=str(err)))
+        st.error(t("error", lang, message=escape_markdown(err)))
     else:
         if user is None:
             st.error(t("signin_failed", lang))
         else:
-            st.session_state["user"] = user
-            st.session_state["role"] = user.role
             st.session_state.pop("signin_password", None)
-            st.rerun()
+            try:
+                common.start_session(user)
+            except BorderMapError as err:
+                common.fatal(err)

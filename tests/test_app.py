@@ -360,7 +360,7 @@ def test_boundaries_upload_report_accept_and_map_uses_it(cov2020):
     m = _page(MAP_PAGE)
     _no_exception(m)
     assert not any("Ranh giới gần đúng" in w.value for w in m.warning)
-    assert any("ranh_gioi.geojson" in c.value for c in m.caption)
+    assert any("ranh\\_gioi\\.geojson" in c.value for c in m.caption)  # markdown-escaped
     assert {x.label: x.value for x in m.metric}["Số xã"] == "128"
 
 

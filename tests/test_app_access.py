@@ -43,11 +43,36 @@ def test_first_start_creates_admin_and_shows_only_the_sign_in_page(capsys):
     # click made through st.navigation, so the page runs on its own here — the browser
     # test signs in through app.py)
     signin = _sign_in("admin", password)
-    assert signin.session_state["user"] == User("admin", "admin")
+    assert signin.session_state["user"] == User("admin", "admin", must_change_password=True)
     events = audit.read(10, action="signin")
     assert events["ok"].iloc[0] and events["user"].iloc[0] == "admin"
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["user"] = signin.session_state["user"]
+    at.run()
+    _no_exception(at)
+    # the first admin must choose a new password before anything else
+    assert at.title[0].value == "Đổi mật khẩu"
+    assert not at.dataframe and not at.get("iframe")
+    page = _page("map.py", signin.session_state["user"])
+    assert any("Không có quyền" in e.value for e in page.error)
+
+    pw = AppTest.from_file(str(PAGES / "password.py"), default_timeout=TIMEOUT)
+    pw.session_state["user"] = signin.session_state["user"]
+    pw.run()
+    pw.text_input(key="pw_current").input(password)
+    pw.text_input(key="pw_new").input("password1234")
+    pw.text_input(key="pw_again").input("password1234")
+    pw.button(key="pw_submit").click().run()
+    assert any("too common" in e.value for e in pw.error)  # the policy applies
+    pw.text_input(key="pw_current").input(password)
+    pw.text_input(key="pw_new").input("đồn biên phòng số chín")
+    pw.text_input(key="pw_again").input("đồn biên phòng số chín")
+    pw.button(key="pw_submit").click().run()
+    _no_exception(pw)
+    assert pw.session_state["user"] == User("admin", "admin")
+    assert auth.account("admin") == User("admin", "admin")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["user"] = pw.session_state["user"]
     at.run()
     _no_exception(at)
     assert at.title[0].value == "Bản đồ lực lượng công an xã"
@@ -110,8 +135,8 @@ def test_planner_uploads_but_does_not_manage_users():
 
 
 def test_admin_reads_the_audit_log_and_adds_a_user():
-    AppTest.from_file(APP, default_timeout=TIMEOUT).run()  # first admin
-    at = _page("admin.py", User("admin", "admin"))
+    auth.add_user("quan.tri", "mat-khau-quan-tri", role="admin")
+    at = _page("admin.py", User("quan.tri", "admin"))
     _no_exception(at)
     assert at.dataframe  # the accounts table and the audit log
     at.text_input(key="new_user_name").input("can.bo")
@@ -119,7 +144,7 @@ def test_admin_reads_the_audit_log_and_adds_a_user():
     at.button(key="user_add_submit").click().run()
     _no_exception(at)
     assert "can.bo" in set(auth.list_users()["username"])
-    assert any("can.bo" in s.value for s in at.success)
+    assert any("can\\.bo" in s.value for s in at.success)  # escaped for markdown
 
 
 def test_app_export_matches_the_cli_for_the_same_filters(tmp_path, cli):

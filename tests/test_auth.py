@@ -1,4 +1,4 @@
-"""Tests for geo.auth: users file, password hashing, roles, rate limiting, role mapping."""
+"""Tests for geo.auth: users file, password policy, roles, rate limiting, role mapping."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import unicodedata
 
 import pytest
 
+from geo import audit, auth, passwords, ratelimit
 from geo._errors import BorderMapError
-from geo import audit, auth
-from geo.auth import AccessDenied, AuthError, RateLimiter, SignInLocked, User
+from geo.auth import AccessDenied, AuthError, SignInLocked, User
 from geo.cli import main
+from geo.ratelimit import SignInLimiter
 from geo.settings import REPO_ROOT
+from geo.stores.sessions import SessionStore
 
 PW = "correct horse battery"
 
@@ -22,7 +24,7 @@ PW = "correct horse battery"
 @pytest.fixture(autouse=True)
 def _fast_bcrypt(monkeypatch):
     """Cost 4 instead of 12: the same code path, a hundred times faster."""
-    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", 4)
 
 
 class FakeClock:
@@ -36,7 +38,7 @@ class FakeClock:
 @pytest.fixture
 def limiter():
     clock = FakeClock()
-    lim = RateLimiter(max_failures=5, window_s=300, clock=clock)
+    lim = SignInLimiter(SessionStore(clock=clock))
     lim.clock_obj = clock
     return lim
 
@@ -58,9 +60,14 @@ def test_invalid_usernames_are_refused(name):
 
 @pytest.mark.parametrize("password, fragment", [
     ("short", "too short: 5 characters"),
+    ("eleven char", "too short: 11 characters"),
     ("ữ" * 25, "too long: at most 72 bytes"),
     ("tab\tinside-password", "control characters"),
-    ("Alice12345", "must not equal the username"),
+    ("Alice12345 secret", "must not contain the username"),
+    ("password1234", "too common"),
+    ("Qwertyuiop!!", "too common"),
+    ("iloveyou2026", "too common"),
+    ("aaaaaaaaaaaaaa", "too common"),
 ])
 def test_bad_passwords_are_refused(password, fragment):
     with pytest.raises(AuthError, match=fragment):
@@ -154,7 +161,7 @@ def test_list_users_shows_no_hashes():
     auth.add_user("alice", PW, role="planner")
     auth.add_user("bob.k", PW, role="admin")
     frame = auth.list_users()
-    assert list(frame.columns) == ["username", "role", "created", "updated"]
+    assert list(frame.columns) == ["username", "role", "disabled", "created", "updated"]
     assert frame[["username", "role"]].values.tolist() == [["alice", "planner"],
                                                            ["bob.k", "admin"]]
     assert "$2b$" not in frame.to_csv()
@@ -177,9 +184,8 @@ def test_remove_and_demote_keep_at_least_one_admin():
 def test_set_password_replaces_the_old_one():
     auth.add_user("alice", PW, role="planner")
     auth.set_password("alice", "a brand new secret")
-    assert auth.authenticate("alice", PW, limiter=RateLimiter()) is None
-    assert auth.authenticate("alice", "a brand new secret", limiter=RateLimiter()) == User(
-        "alice", "planner")
+    assert auth.authenticate("alice", PW) is None
+    assert auth.authenticate("alice", "a brand new secret") == User("alice", "planner")
 
 
 # --------------------------------------------------------------------------- first admin
@@ -189,8 +195,13 @@ def test_first_start_creates_admin_with_random_password_once(_bordermap_home):
     assert isinstance(password, str) and len(password) >= 20
     assert password not in (_bordermap_home / "users.json").read_text()
     assert auth.ensure_admin_exists() is None
-    assert auth.authenticate("admin", password, limiter=RateLimiter()) == User("admin", "admin")
+    assert auth.authenticate("admin", password) == User("admin", "admin",
+                                                         must_change_password=True)
     assert auth.list_users()["username"].tolist() == ["admin"]
+    # ...who must choose a new password before anything else
+    assert not User("admin", "admin", must_change_password=True).can("view")
+    auth.set_password("admin", "a new passphrase for the chief", actor="admin")
+    assert auth.account("admin") == User("admin", "admin")
 
 
 def test_first_admin_passwords_differ_between_installations(tmp_path, monkeypatch):
@@ -228,21 +239,55 @@ def test_password_matches_in_any_unicode_normalisation(limiter):
     assert auth.authenticate("alice", decomposed, limiter=limiter) is not None
 
 
-def test_five_failures_lock_the_pair_for_the_rest_of_the_window(limiter):
+def test_five_failures_lock_the_pair_with_exponential_back_off(limiter):
     auth.add_user("alice", PW, role="planner")
     clock = limiter.clock_obj
     for _ in range(5):
         assert auth.authenticate("alice", "wrong password", client_id="10.0.0.9",
                                  limiter=limiter) is None
-        clock.now += 10
+        clock.now += 1
     # locked: even the right password is not checked
     with pytest.raises(SignInLocked, match="too many failed sign-ins") as err:
         auth.authenticate("alice", PW, client_id="10.0.0.9", limiter=limiter)
-    assert err.value.retry_after == pytest.approx(300 - 50)
-    # another client is not locked out
-    assert auth.authenticate("alice", PW, client_id="10.0.0.7", limiter=limiter) is not None
-    clock.now += 251  # the first failure has left the window
+    assert err.value.retry_after == pytest.approx(60 - 1)
+    clock.now += 60
+    assert auth.authenticate("alice", "wrong password", client_id="10.0.0.9",
+                             limiter=limiter) is None  # 6th failure: 120 s
+    assert limiter.retry_after("alice", "10.0.0.9") == pytest.approx(120)
+    clock.now += 121
+    auth.authenticate("alice", "wrong password", client_id="10.0.0.9", limiter=limiter)
+    assert limiter.retry_after("alice", "10.0.0.9") == pytest.approx(240)  # 7th: 240 s
+    clock.now += 241
     assert auth.authenticate("alice", PW, client_id="10.0.0.9", limiter=limiter) is not None
+
+
+@pytest.mark.parametrize("failures, wait", [(4, 0), (5, 60), (6, 120), (7, 240), (12, 3600),
+                                            (100, 3600)])
+def test_back_off_doubles_up_to_an_hour(failures, wait):
+    assert ratelimit.lock_seconds(failures, 5) == wait
+
+
+def test_guesses_from_elsewhere_do_not_lock_the_user_out_from_everywhere(limiter):
+    auth.add_user("alice", PW, role="planner")
+    assert auth.authenticate("alice", PW, client_id="10.0.0.7", limiter=limiter)  # known
+    for i in range(ratelimit.ACCOUNT_FREE):  # an attacker guessing from 10 addresses
+        auth.authenticate("alice", "wrong password", client_id=f"203.0.113.{i}",
+                          limiter=limiter)
+    # new addresses are held back for the account...
+    with pytest.raises(SignInLocked):
+        auth.authenticate("alice", PW, client_id="203.0.113.200", limiter=limiter)
+    # ...but the address alice signed in from before is not
+    assert auth.authenticate("alice", PW, client_id="10.0.0.7", limiter=limiter) is not None
+
+
+def test_one_address_spraying_many_accounts_is_held_back(limiter):
+    for i in range(ratelimit.ADDRESS_FREE):
+        auth.authenticate(f"user{i:03d}", "guess guess guess", client_id="198.51.100.1",
+                          limiter=limiter)
+    with pytest.raises(SignInLocked):
+        auth.authenticate("someone.else", "guess guess guess", client_id="198.51.100.1",
+                          limiter=limiter)
+    assert limiter.retry_after("someone.else", "198.51.100.2") == 0.0
 
 
 def test_success_resets_the_failure_count(limiter):
@@ -262,11 +307,50 @@ def test_unknown_usernames_are_rate_limited_too(limiter):
         auth.authenticate("ghost", "guess guess guess", client_id="c", limiter=limiter)
 
 
-def test_limiter_memory_is_bounded():
-    lim = RateLimiter(max_failures=5, window_s=300, clock=FakeClock(), max_keys=3)
-    for i in range(10):
-        lim.record_failure(f"user{i}", "c")
-    assert len(lim._fails) <= 3
+def test_counters_are_shared_between_limiters_and_forgotten_after_an_hour(limiter):
+    clock = limiter.clock_obj
+    for _ in range(5):
+        auth.authenticate("ghost", "guess guess guess", client_id="c", limiter=limiter)
+    other_process = SignInLimiter(SessionStore(clock=clock))  # same file, another object
+    assert other_process.retry_after("ghost", "c") == pytest.approx(60)
+    clock.now += ratelimit.FORGET_AFTER_S + 1
+    assert other_process.retry_after("ghost", "c") == 0.0
+    assert auth.authenticate("ghost", "guess guess guess", client_id="c",
+                             limiter=other_process) is None  # counted from 1 again
+    assert other_process.retry_after("ghost", "c") == 0.0
+
+
+def test_a_disabled_account_cannot_sign_in_and_is_signed_out(limiter):
+    auth.add_user("boss", PW, role="admin")
+    auth.add_user("alice", PW, role="planner")
+    store = SessionStore()
+    token = store.create("alice", client="c", lifetime_s=3600)
+    auth.set_disabled("alice", True, actor="boss")
+    assert store.lookup(token, idle_s=600) is None  # session ended at once
+    assert auth.account("alice") is None
+    assert auth.authenticate("alice", PW, client_id="c", limiter=limiter) is None
+    auth.set_disabled("alice", False, actor="boss")
+    assert auth.authenticate("alice", PW, client_id="c", limiter=limiter) == User("alice",
+                                                                                  "planner")
+    with pytest.raises(AuthError, match="only admin"):
+        auth.set_disabled("boss", True)
+
+
+@pytest.mark.parametrize("change", [
+    lambda: auth.set_role("alice", "commander"),
+    lambda: auth.set_password("alice", "another long secret"),
+    lambda: auth.remove_user("alice"),
+    lambda: auth.set_disabled("alice", True),
+])
+def test_every_account_change_ends_the_accounts_sessions(change):
+    auth.add_user("boss", PW, role="admin")
+    auth.add_user("alice", PW, role="planner")
+    store = SessionStore()
+    tokens = [store.create("alice", client="c", lifetime_s=3600) for _ in range(2)]
+    boss = store.create("boss", client="c", lifetime_s=3600)
+    change()
+    assert [store.lookup(tok, idle_s=600) for tok in tokens] == [None, None]
+    assert store.lookup(boss, idle_s=600) is not None
 
 
 def test_sign_ins_are_audited_with_client(limiter):
@@ -368,14 +452,14 @@ def test_cli_users_add_list_passwd_remove(monkeypatch, capsys):
                                                 "--generate"])
     generated = out.splitlines()[-1].removeprefix("password: ")
     assert code == 0 and len(generated) >= 20 and "shown once" in err
-    assert auth.authenticate("boss", generated, limiter=RateLimiter()) is not None
+    assert auth.authenticate("boss", generated) is not None
     code, out, _ = _run(monkeypatch, capsys, ["users", "list"])
-    assert out.splitlines()[0] == "username,role,created,updated" and "$2b$" not in out
+    assert out.splitlines()[0] == "username,role,disabled,created,updated" and "$2b$" not in out
     assert [line.split(",")[:2] for line in out.splitlines()[1:]] == [["alice", "planner"],
                                                                       ["boss", "admin"]]
     code, _, _ = _run(monkeypatch, capsys, ["users", "passwd", "alice"], "another secret!\n")
     assert code == 0
-    assert auth.authenticate("alice", "another secret!", limiter=RateLimiter()) is not None
+    assert auth.authenticate("alice", "another secret!", ) is not None
     code, out, _ = _run(monkeypatch, capsys, ["users", "remove", "alice"])
     assert code == 0 and out == "removed alice\n"
 

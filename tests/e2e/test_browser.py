@@ -10,7 +10,12 @@ Starts ``streamlit run app.py`` on a free local port with its own
   communes computed by :mod:`geo.coverage`;
 * with the offline basemap, the page requests nothing but the local server;
 * a new user meets the sign-in page, signs in with the admin password the first
-  start prints on the console, and a commander is not offered the Data page.
+  start prints on the console, must choose a new password first, and a
+  commander is not offered the Data page;
+* the session lives in an HttpOnly cookie bound to a server-side record: a
+  reload keeps it, signing out in one tab ends it in another, a second app
+  process on another port sharing the data folder accepts it, and the audit log
+  shows the browser's address.
 
 Every request that is not for the local server is recorded and aborted before
 it leaves the machine (``page.route``); any such request fails the test.
@@ -138,9 +143,13 @@ def _sign_in(pg, base: str, username: str, password: str) -> None:
     pg.get_by_text("Đăng nhập:").first.wait_for(timeout=WAIT_MS)  # "Đăng nhập: **user**"
 
 
+#: The first admin's own password, chosen at the first sign-in.
+ADMIN_PASSWORD = "đồn biên phòng số chín"
+
+
 @pytest.fixture(scope="module")
 def admin_password(browser, server):
-    """A new user's first visit: the sign-in page, and the password printed on the console."""
+    """A new user's first visit: the sign-in page, the printed password, the forced change."""
     base, log_path, _ = server
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
     pg = context.new_page()
@@ -150,7 +159,18 @@ def admin_password(browser, server):
         assert pg.get_by_role("heading", name="Đăng nhập").count() >= 1
         assert pg.locator("iframe").count() == 0  # no map, no data before sign-in
         _screenshot(pg, "e2e_signin.png")
-        return _printed_password(log_path)
+        printed = _printed_password(log_path)
+        _sign_in(pg, base, "admin", printed)
+        # the first admin must choose a new password before anything else
+        pg.get_by_role("heading", name="Đổi mật khẩu").wait_for(timeout=WAIT_MS)
+        assert pg.locator("iframe").count() == 0
+        pg.get_by_label("Mật khẩu hiện tại", exact=True).fill(printed)
+        pg.get_by_label("Mật khẩu mới", exact=True).fill(ADMIN_PASSWORD)
+        pg.get_by_label("Nhập lại mật khẩu mới", exact=True).fill(ADMIN_PASSWORD)
+        pg.get_by_role("button", name="Đổi mật khẩu").click()
+        pg.get_by_role("heading", name="Bản đồ lực lượng công an xã").wait_for(timeout=WAIT_MS)
+        _screenshot(pg, "e2e_password_changed.png")
+        return ADMIN_PASSWORD
     finally:
         context.close()
 
@@ -254,7 +274,6 @@ def test_border_page_china_filter_narrows_the_table(page, server):
     cov = load_coverage(vintage="2025")  # the app opens on the map in force
     any_border = cov[cov["border_countries"] != ""]
     china = cov[cov["border_countries"].str.contains("CHN")]
-    # a reload would start a new (signed-out) session: use the menu
     pg.locator('[data-testid="stSidebarNav"]').get_by_text("Xã biên giới").click()
     pg.get_by_text(f"{len(any_border)} xã phù hợp bộ lọc").wait_for(timeout=WAIT_MS)
     nav = pg.locator('[data-testid="stSidebarNav"]').inner_text()
@@ -308,10 +327,108 @@ def test_a_commander_is_not_offered_the_data_page(browser, server, admin_passwor
         assert "Bản đồ lực lượng" in nav and "Dữ liệu" not in nav and "Quản trị" not in nav
         pg.wait_for_timeout(1500)
         assert pg.locator('[data-testid="stFileUploader"]').count() == 0
-        # a URL typed by hand opens a new session, which must sign in again
+        # a URL typed by hand: still signed in (the cookie), still no Data page
         pg.goto(f"{base}/data")
-        pg.get_by_label("Mật khẩu").wait_for(timeout=WAIT_MS)
+        pg.get_by_text("Đăng nhập:").first.wait_for(timeout=WAIT_MS)
+        pg.wait_for_timeout(1500)
         assert pg.locator('[data-testid="stFileUploader"]').count() == 0
         _screenshot(pg, "e2e_commander.png")
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- sessions
+
+def _signed_in(pg, timeout: int = WAIT_MS) -> None:
+    pg.get_by_text("Đăng nhập:").first.wait_for(timeout=timeout)
+
+
+def test_reload_keeps_the_session_and_the_cookie_is_httponly(page, server):
+    pg, _ = page
+    _signed_in(pg)
+    cookies = {c["name"]: c for c in pg.context.cookies()}
+    session = cookies["bordermap_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    assert pg.evaluate("document.cookie").find("bordermap_session") == -1  # not for scripts
+    pg.reload()
+    _signed_in(pg)
+    assert pg.get_by_label("Mật khẩu").count() == 0
+    pg.goto(server[0] + "/border")  # a URL typed by hand: the same session
+    pg.get_by_text("xã phù hợp bộ lọc").first.wait_for(timeout=WAIT_MS)
+
+
+def test_audit_rows_show_the_browser_address(page, server, monkeypatch):
+    pg, _ = page
+    base, _, home = server
+    monkeypatch.setenv("BORDERMAP_HOME", str(home))
+    from geo import audit
+
+    signins = audit.read(50, user="admin", action="signin")
+    assert len(signins) >= 2 and set(signins["client"]) == {"127.0.0.1"}
+    pg.locator('[data-testid="stSidebarNav"]').get_by_text("Quản trị").click()
+    pg.get_by_role("tab", name="Nhật ký").click()
+    pg.locator('[data-testid="stDataFrame"] td', has_text="127.0.0.1").first.wait_for(
+        state="attached", timeout=WAIT_MS)
+    _screenshot(pg, "e2e_audit.png")
+
+
+def test_sign_out_in_one_tab_ends_the_session_in_another(browser, server, admin_password):
+    base = server[0]
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    try:
+        first = context.new_page()
+        _sign_in(first, base, "admin", admin_password)
+        second = context.new_page()
+        second.goto(base)
+        _signed_in(second)
+        first.get_by_role("button", name="Đăng xuất").click()
+        first.get_by_label("Mật khẩu").wait_for(timeout=WAIT_MS)
+        # the other tab notices by itself (it checks its session every 10 s)
+        second.get_by_label("Mật khẩu").wait_for(timeout=30_000)
+        assert second.get_by_text("Đăng nhập:").count() == 0
+        _screenshot(second, "e2e_signed_out_elsewhere.png")
+        assert "bordermap_session" not in {c["name"] for c in context.cookies()}
+    finally:
+        context.close()
+
+
+def test_a_second_app_process_accepts_the_session(browser, server, admin_password,
+                                                  tmp_path_factory):
+    base, _, home = server
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("second-log") / "streamlit.log"
+    env = {**os.environ, "BORDERMAP_HOME": str(home), "BORDERMAP_TILES": "offline"}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    try:
+        second = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{second}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                log_path.read_text(errors="replace")[-2000:]
+            time.sleep(0.5)
+        pg = context.new_page()
+        _sign_in(pg, base, "admin", admin_password)
+        pg.goto(second)  # another process; the browser sends the same cookie
+        _signed_in(pg)
+        assert pg.get_by_label("Mật khẩu").count() == 0
+        _screenshot(pg, "e2e_second_process.png")
+    finally:
+        context.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
