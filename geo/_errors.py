@@ -25,3 +25,7 @@ class RosterError(BorderMapError):
 
 class StorageError(BorderMapError):
     """The roster store could not be read or written."""
+
+
+class LayerError(BorderMapError):
+    """The approximate commune layer could not be built (source data, outlines or fit)."""

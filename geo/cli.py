@@ -91,12 +91,13 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 def cmd_build_default(args: argparse.Namespace) -> int:
     """Rebuild the embedded approximate layers for Điện Biên into data/shapefiles/."""
-    from geo.boundaries import build_default_layers, write_embedded_layers
+    from geo.boundaries import EMBEDDED_PROVINCE_CODE, write_embedded_layers
+    from geo.layer import build_province_layers
     from geo.settings import SHAPEFILE_DIR
 
     out_dir = Path(args.out) if args.out else SHAPEFILE_DIR
-    _note("building the nationwide tessellation (about 10,000 communes)…")
-    layers = build_default_layers()
+    _note(f"building the nationwide {args.method} layer (about 10,000 communes)…")
+    layers = build_province_layers(EMBEDDED_PROVINCE_CODE, method=args.method)
     paths = write_embedded_layers(layers, out_dir=out_dir)
     for name, gdf in layers.items():
         print(f"{name}: {len(gdf)} features")
@@ -438,6 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build-default", help="rebuild the embedded approximate layers")
     p.add_argument("--out", default=None, help="output folder (default data/shapefiles/)")
+    p.add_argument("--method", choices=("fitted", "voronoi"), default="fitted",
+                   help="power diagram fitted to official areas inside province outlines, "
+                        "or the plain Voronoi baseline (default %(default)s)")
     p.set_defaults(func=cmd_build_default)
 
     p = sub.add_parser("build-sample-roster",
