@@ -23,6 +23,7 @@ from geo.layer.build import (
 from geo.layer.outlines import (
     build_province_regions,
     decode_echarts_geojson,
+    estimate_outline_shift,
     load_province_outlines,
     match_outline_names,
 )
@@ -38,6 +39,6 @@ __all__ = [
     "COMMUNE_COLUMNS", "METHODS", "LayerBuild", "PowerCells", "PowerFit",
     "build_2025_layer", "build_layers", "build_national_layer", "build_province_layers",
     "build_province_regions", "clear_cache", "decode_echarts_geojson", "dissolve_districts",
-    "dissolve_province", "fit_power_weights", "load_province_outlines",
+    "dissolve_province", "estimate_outline_shift", "fit_power_weights", "load_province_outlines",
     "match_outline_names", "polygonal", "power_cells",
 ]

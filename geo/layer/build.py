@@ -23,8 +23,10 @@
    is compared with the area of its old provinces' regions; outside
    :data:`TRUST_RATIO` the areas are not trusted and its old provinces get an
    unweighted split (plain Voronoi of the same sites inside the same regions).
-5. **Cells.** Per old province, a power diagram of the piece sites clipped to the
-   region, weights fitted by damped Newton (:func:`geo.layer.power.fit_power_weights`).
+5. **Cells.** Per old province and per connected land part of it (mainland, islands),
+   a power diagram of the piece sites clipped to that part, weights fitted by damped
+   Newton (:func:`geo.layer.power.fit_power_weights`); an island holding no site joins
+   the nearest site's cell.
    Pieces are rounded to a 1 m grid; 2020 communes and 2025 units are both dissolved
    from the same pieces, so 2020 communes nest exactly in 2025 units.
 
@@ -59,6 +61,9 @@ METHODS = ("fitted", "voronoi")
 TRUST_RATIO = (1 / 1.1, 1.1)
 #: Newton stops when every cell is within this relative error of its target.
 FIT_TOL = 1e-4
+#: No 2020 piece gets less than this share of an equal split of its unit (see
+#: :func:`_fit_part`).
+MIN_PIECE_SHARE = 0.25
 #: Radius (metres) on which coinciding piece sites are fanned out.
 PIECE_FAN_M = 500.0
 #: A site outside its province region is moved this far (metres) inside it.
@@ -85,7 +90,9 @@ class LayerBuild:
     provinces : pandas.DataFrame or None
         One row per old province: ``province_code``, ``province``, ``new_province_code``,
         ``n_sites``, ``region_km2``, ``outline_km2``, ``official_km2``, ``ratio``,
-        ``trusted``, ``iterations``, ``max_rel_error``, ``converged`` (fitted only).
+        ``trusted``, ``iterations`` (most Newton steps of a land part), ``max_rel_error``
+        (worst cell against its target scaled to its land part; NaN when untrusted),
+        ``converged`` (fitted only).
     """
 
     method: str
@@ -165,14 +172,86 @@ def _trust(pieces: pd.DataFrame, regions: gpd.GeoDataFrame, units25: pd.DataFram
     return old.reset_index(), pieces
 
 
-def _fit_province(xy: np.ndarray, targets: np.ndarray, region, *, trusted: bool):
-    if trusted and len(xy) > 1:
-        fit = fit_power_weights(xy, targets, region, tol=FIT_TOL)
-        return fit.diagram.cells, fit.iterations, fit.max_rel_error, fit.converged
-    diagram = power_cells(xy, region)
-    share = targets / targets.sum() * diagram.areas.sum()
-    rel = float(np.max(np.abs(diagram.areas - share) / share))
-    return diagram.cells, 0, rel, False
+def _fit_part(xy: np.ndarray, targets: np.ndarray, units: np.ndarray, part, *, trusted: bool):
+    """Cells of the sites on one connected land part (fitted, or plain Voronoi).
+
+    Two fits. First the pieces of a 2025 unit share one weight, so the unit's cells
+    (together) get the unit's target and, between its own pieces, the split is the
+    plain Voronoi of their sites (it follows the official centroids). A piece can
+    vanish in that fit; so, second, each piece is fitted on its own, starting from the
+    first weights, to the first fit's area raised to at least :data:`MIN_PIECE_SHARE`
+    of an equal share of its unit (the unit's other pieces give up that area in
+    proportion). No cell is empty, and few sites leave their own cell. Where that
+    second fit fails, the unit's area is split equally among its pieces (one fit from
+    zero weights).
+    """
+    if not trusted or len(xy) < 2:
+        plain = power_cells(xy, part)
+        return plain.cells, plain.areas, 0, (0.0 if trusted else np.nan)
+    group = pd.factorize(units)[0]
+    unit_target = np.bincount(group, targets)
+    if group.max() == 0:
+        plain = power_cells(xy, part)
+        return plain.cells, plain.areas, 0, 0.0
+    first = fit_power_weights(xy, unit_target, part, groups=group, tol=FIT_TOL,
+                              min_share=0.0)
+    areas = first.diagram.areas
+    n_pieces = np.bincount(group)[group]
+    fair = areas.sum() / unit_target.sum() * unit_target[group] / n_pieces
+    floor = MIN_PIECE_SHARE * fair
+    if (areas >= floor).all() and first.converged:
+        return first.diagram.cells, areas, first.iterations, first.max_rel_error
+    raised = np.maximum(areas, floor)
+    extra = np.bincount(group, raised - areas)[group]
+    spare = np.bincount(group, raised - floor)[group]
+    want = raised - np.where(spare > 0, extra * (raised - floor) / np.where(spare > 0, spare, 1),
+                             0.0)
+    want = np.maximum(want, floor)
+    start = first.weights.copy()
+    small = np.flatnonzero(areas < floor)
+    d2 = ((xy[small, None, :] - xy[None, :, :]) ** 2).sum(axis=2)
+    d2[np.arange(len(small)), small] = np.inf
+    # the least weight that puts a site back in its own cell, plus room for its floor
+    start[small] = (start[None, :] - d2).max(axis=1) + floor[small]
+    second = fit_power_weights(xy, want, part, weights=start, tol=FIT_TOL)
+    if second.converged and (second.diagram.areas > 0).all():
+        return (second.diagram.cells, second.diagram.areas,
+                first.iterations + second.iterations, second.max_rel_error)
+    # dense city cores (Hà Nội) can defeat the second fit: equal split, from zero weights
+    third = fit_power_weights(xy, unit_target[group] / n_pieces, part, tol=FIT_TOL)
+    log.info("fit: %d sites, centroid-following split failed, equal split used", len(xy))
+    return third.diagram.cells, third.diagram.areas, third.iterations, third.max_rel_error
+
+
+def _fit_province(xy: np.ndarray, targets: np.ndarray, units: np.ndarray, region, *,
+                  trusted: bool):
+    """Cells of one province's sites, fitted land part by land part.
+
+    Each connected part of the region that holds sites (the mainland, an island) is
+    fitted on its own, with its sites' targets scaled to its area: weights cannot move
+    area across water. A part without any site joins the cell of the nearest site.
+    """
+    parts = np.asarray(shapely.get_parts(region))
+    tree = shapely.STRtree(parts)
+    owner = tree.query_nearest(shapely.points(xy), all_matches=False)[1]
+    cells = np.full(len(xy), None, dtype=object)
+    areas = np.zeros(len(xy))
+    iterations, worst = 0, 0.0
+    for k in np.unique(owner):
+        sel = np.flatnonzero(owner == k)
+        c, a, it, rel = _fit_part(xy[sel], targets[sel], units[sel], parts[k],
+                                  trusted=trusted)
+        cells[sel], areas[sel] = c, a
+        iterations, worst = max(iterations, it), max(worst, rel)
+    orphans = np.setdiff1d(np.arange(len(parts)), owner)
+    if len(orphans):
+        nearest = shapely.STRtree(shapely.points(xy)).query_nearest(parts[orphans],
+                                                                     all_matches=False)[1]
+        for i in np.unique(nearest):
+            extra = parts[orphans][nearest == i]
+            cells[i] = shapely.union_all([cells[i], *extra])
+            areas[i] += shapely.area(extra).sum()
+    return cells, iterations, worst, bool(trusted and worst <= FIT_TOL)
 
 
 def _build_fitted() -> LayerBuild:
@@ -197,10 +276,13 @@ def _build_fitted() -> LayerBuild:
         xy, out = _sites_inside(pieces[["x", "y"]].to_numpy()[sel], region)
         moved[sel] = out
         cells, it, rel, conv = _fit_province(
-            xy, pieces["target_km2"].to_numpy()[sel] * 1e6, region, trusted=row.trusted)
+            xy, pieces["target_km2"].to_numpy()[sel] * 1e6,
+            pieces["new_code"].to_numpy()[sel], region, trusted=row.trusted)
         geoms[sel] = cells
         stats.append((it, rel, conv))
-    provinces[["iterations", "max_rel_error", "converged"]] = stats
+    provinces["iterations"] = np.array([st[0] for st in stats], dtype=int)
+    provinces["max_rel_error"] = np.array([st[1] for st in stats], dtype=float)
+    provinces["converged"] = np.array([st[2] for st in stats], dtype=bool)
     names = registry.list_provinces("2020").set_index("province_code")["province"]
     provinces.insert(1, "province", provinces["province_code"].map(names))
     provinces["outline_km2"] = provinces["province_code"].map(

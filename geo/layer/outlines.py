@@ -39,6 +39,12 @@ OUTLINES_FILE = REPO_ROOT / "data" / "sources" / "echarts_vietnam" / "Vietnam.js
 ECHARTS_SCALE = 1024.0
 #: Spacing (metres) of the points that decide which province is nearest to unclaimed land.
 NEAREST_SPACING_M = 500.0
+#: Systematic offset (metres, EPSG:32648) of the ECharts outlines against Natural Earth:
+#: along the whole national boundary the outlines lie about 1.5 km east and 0.5 km north of
+#: Natural Earth's line, whichever way the border faces (a shift, not a generalisation).
+#: Measured by :func:`estimate_outline_shift` (the translation on a 250 m grid that
+#: minimises the symmetric difference between the outlines' union and the land polygon).
+OUTLINE_SHIFT_M = (-1500.0, -500.0)
 #: ECharts names whose folded form differs from the registry's 2020 name.
 NAME_ALIASES = {"thuathienhue": "hue"}
 
@@ -184,12 +190,35 @@ def load_province_outlines(*, path: Path = OUTLINES_FILE) -> gpd.GeoDataFrame:
     return _load_outlines(str(path)).copy()
 
 
+def estimate_outline_shift(outlines: gpd.GeoDataFrame, land: shapely.Geometry, *,
+                           crs: str = METRIC_CRS, step_m: float = 250.0,
+                           reach_m: float = 2500.0) -> tuple[float, float]:
+    """Return the translation (metres) that best aligns the outlines' union with ``land``.
+
+    A grid search (``step_m`` spacing, ``±reach_m``) minimising the area of the
+    symmetric difference; used to check :data:`OUTLINE_SHIFT_M`.
+    """
+    union = shapely.union_all(outlines.to_crs(crs).geometry.values)
+    steps = np.arange(-reach_m, reach_m + step_m / 2, step_m)
+    best = None
+    for dx in steps:
+        for dy in steps:
+            moved = shapely.transform(union, lambda c, d=(dx, dy): c + d)
+            score = shapely.area(shapely.symmetric_difference(moved, land))
+            if best is None or score < best[0]:
+                best = (score, float(dx), float(dy))
+    log.info("outline shift: best (%.0f, %.0f) m, symmetric difference %.0f km²",
+             best[1], best[2], best[0] / 1e6)
+    return best[1], best[2]
+
+
 def build_province_regions(outlines: gpd.GeoDataFrame, land: shapely.Geometry, *,
                            crs: str = METRIC_CRS,
+                           shift_m: tuple[float, float] = OUTLINE_SHIFT_M,
                            spacing_m: float = NEAREST_SPACING_M) -> gpd.GeoDataFrame:
     """Partition a land polygon among province outlines.
 
-    Each outline is clipped to ``land``; where outlines overlap, the lower province
+    Each outline is moved by ``shift_m`` (see :data:`OUTLINE_SHIFT_M`), clipped to ``land``; where outlines overlap, the lower province
     code keeps the overlap; land that no outline covers (between a coarse outline and
     the finer national border or coast, gaps between outlines, islands) goes to the
     nearest province, judged from points every ``spacing_m`` along the clipped outlines.
@@ -202,6 +231,8 @@ def build_province_regions(outlines: gpd.GeoDataFrame, land: shapely.Geometry, *
         The land polygon, already in ``crs``.
     crs : str
         Metric CRS of ``land`` and of the result.
+    shift_m : tuple of float
+        Translation applied to the outlines first (metres in ``crs``).
     spacing_m : float
         Spacing of the nearest-province points (metres).
 
@@ -216,6 +247,7 @@ def build_province_regions(outlines: gpd.GeoDataFrame, land: shapely.Geometry, *
         raise LayerError("province outlines have no CRS")
     metric = outlines.to_crs(crs).sort_values("province_code").reset_index(drop=True)
     raw = np.array([shapely.make_valid(g) for g in metric.geometry.values], dtype=object)
+    raw = shapely.transform(raw, lambda c: c + np.asarray(shift_m, dtype=float))
     clipped = shapely.intersection(raw, land)
     taken = None
     for i in range(len(clipped)):

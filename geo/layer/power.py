@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 #: Dummy sites sit on a circle this many times the sites' extent away from their mean.
 DUMMY_FACTOR = 20.0
+#: Side (internal units, km) of the tiles a domain is cut into while fitting.
+TILE_KM = 20.0
 #: A cell smaller than this share of its target area counts as collapsed.
 COLLAPSE_SHARE = 0.01
 
@@ -169,15 +171,50 @@ def _raw_diagram(local: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return cells, pairs, segs
 
 
-def _clip(cells: np.ndarray, pairs: np.ndarray, segs: np.ndarray, domain
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    clipped = cells.copy()
-    inside = shapely.contains_properly(domain, cells)
+class _Domain:
+    """A polygonal domain, also cut into grid tiles so that clipping stays local."""
+
+    def __init__(self, geom, tile: float) -> None:
+        self.geom = geom
+        shapely.prepare(geom)
+        x1, y1, x2, y2 = shapely.bounds(geom)
+        xs = np.arange(x1, x2 + tile, tile)
+        ys = np.arange(y1, y2 + tile, tile)
+        gx, gy = np.meshgrid(xs[:-1], ys[:-1])
+        boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + tile, gy.ravel() + tile)
+        boxes = boxes[shapely.intersects(geom, boxes)]
+        tiles = shapely.intersection(boxes, geom)
+        self.tiles = tiles[~shapely.is_empty(tiles)]
+        self.tree = shapely.STRtree(self.tiles)
+
+    def areas(self, cells: np.ndarray) -> np.ndarray:
+        ci, ti = self.tree.query(cells, predicate="intersects")
+        part = shapely.area(shapely.intersection(cells[ci], self.tiles[ti]))
+        return np.bincount(ci, part, len(cells))
+
+    def lengths(self, lines: np.ndarray) -> np.ndarray:
+        li, ti = self.tree.query(lines, predicate="intersects")
+        part = shapely.length(shapely.intersection(lines[li], self.tiles[ti]))
+        return np.bincount(li, part, len(lines))
+
+
+def _clip(cells: np.ndarray, pairs: np.ndarray, segs: np.ndarray, domain: _Domain, *,
+          final: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Areas (and, if ``final``, geometries) of the cells inside the domain; shared edges."""
+    inside = shapely.contains_properly(domain.geom, cells)
     edge = ~inside & ~shapely.is_empty(cells)
-    clipped[edge] = shapely.intersection(cells[edge], domain)
-    areas = shapely.area(clipped)
+    areas = shapely.area(cells)
+    clipped = cells.copy()
+    if final:
+        clipped[edge] = shapely.intersection(cells[edge], domain.geom)
+        areas[edge] = shapely.area(clipped[edge])
+    else:
+        areas[edge] = domain.areas(cells[edge])
     lines = shapely.linestrings(segs.reshape(-1, 2), indices=np.repeat(np.arange(len(segs)), 2))
-    length = shapely.length(shapely.intersection(lines, domain)) if len(segs) else np.empty(0)
+    length = shapely.length(lines)
+    crossing = ~shapely.contains_properly(domain.geom, lines)
+    if crossing.any():
+        length[crossing] = domain.lengths(lines[crossing])
     keep = length > 0
     return clipped, areas, pairs[keep], length[keep]
 
@@ -211,10 +248,9 @@ def power_cells(sites: np.ndarray, domain, *, weights: np.ndarray | None = None,
     """
     sites, w = _check_sites(sites, weights)
     frame = _Frame(sites, scale)
-    local_domain = shapely.transform(domain, frame.to_local)
-    shapely.prepare(local_domain)
+    local_domain = _Domain(shapely.transform(domain, frame.to_local), TILE_KM)
     cells, pairs, segs = _raw_diagram(frame.to_local(sites), w / scale ** 2)
-    cells, areas, pairs, length = _clip(cells, pairs, segs, local_domain)
+    cells, areas, pairs, length = _clip(cells, pairs, segs, local_domain, final=True)
     return PowerCells(cells=shapely.transform(cells, frame.to_input),
                       areas=areas * scale ** 2, edges=pairs, edge_length=length * scale)
 
@@ -227,21 +263,23 @@ def _laplacian(n: int, pairs: np.ndarray, coef: np.ndarray) -> sparse.csr_matrix
     return (off + sparse.diags(diag)).tocsr()
 
 
-def _newton_step(n: int, local: np.ndarray, pairs: np.ndarray, length: np.ndarray,
-                 err: np.ndarray) -> np.ndarray:
-    """Solve ``H δ = err`` with H the area Laplacian, one component at a time."""
+def _newton_step(local: np.ndarray, pairs: np.ndarray, length: np.ndarray, err: np.ndarray,
+                 group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Solve ``H δ = err`` for the group weights, H the area Laplacian between groups."""
     dist = np.linalg.norm(local[pairs[:, 0]] - local[pairs[:, 1]], axis=1)
-    coef = length / (2.0 * dist)
-    hess = _laplacian(n, pairs, coef)
+    gp = group[pairs]
+    between = gp[:, 0] != gp[:, 1]
+    coef = length[between] / (2.0 * dist[between])
+    hess = _laplacian(n_groups, gp[between], coef)
     n_comp, label = csgraph.connected_components(hess, directed=False)
     rhs = err.copy()
     for c in range(n_comp):
         members = label == c
         rhs[members] -= rhs[members].mean()  # area moves only within a connected group
     anchors = np.unique(label, return_index=True)[1]
-    free = np.ones(n, dtype=bool)
+    free = np.ones(n_groups, dtype=bool)
     free[anchors] = False
-    delta = np.zeros(n)
+    delta = np.zeros(n_groups)
     if free.any():
         sub = hess[free][:, free].tocsc()
         delta[free] = spsolve(sub, rhs[free])
@@ -249,84 +287,116 @@ def _newton_step(n: int, local: np.ndarray, pairs: np.ndarray, length: np.ndarra
 
 
 def fit_power_weights(sites: np.ndarray, targets: np.ndarray, domain, *,
-                      weights: np.ndarray | None = None, tol: float = 1e-3,
-                      max_iter: int = 60, scale: float = 1000.0) -> PowerFit:
-    """Fit power-diagram weights so that each clipped cell has its target area.
+                      groups: np.ndarray | None = None, weights: np.ndarray | None = None,
+                      tol: float = 1e-3, max_iter: int = 60, scale: float = 1000.0,
+                      min_share: float = COLLAPSE_SHARE) -> PowerFit:
+    """Fit power-diagram weights so that each clipped cell (or group of cells) has its area.
 
     Parameters
     ----------
     sites : numpy.ndarray
         ``(n, 2)`` distinct site coordinates in a metric CRS.
     targets : numpy.ndarray
-        Target area of each cell (squared input units). They are rescaled to add
-        up to the domain's area (the cells always tile the domain).
+        Target area of each cell, or of each group when ``groups`` is given (squared
+        input units). They are rescaled to add up to the domain's area (the cells
+        always tile the domain).
     domain : shapely.Geometry
         Polygonal domain; every site should lie in it so that no cell starts empty.
+    groups : numpy.ndarray, optional
+        ``n`` integer labels ``0 … m-1``: the sites of a group share one weight and
+        the union of their cells is fitted to the group's target (``targets`` then
+        has ``m`` entries). Between sites of one group the diagram is plain Voronoi.
     weights : numpy.ndarray, optional
-        Starting weights; zeros (plain Voronoi) by default.
+        Starting weights (per site); zeros (plain Voronoi) by default.
     tol : float
         Stop when every ``|area - target| / target`` is at most this.
     max_iter : int
         Largest number of Newton steps.
     scale : float
         Input units per internal unit (1000: metres → kilometres).
+    min_share : float
+        A step is halved while any cell under this share of its target (of its
+        group's target over the group's size) would shrink; 0 lets cells of a
+        group vanish.
 
     Returns
     -------
     PowerFit
-        Weights, clipped diagram, iterations, largest relative error, convergence flag.
+        Weights (per site), clipped diagram (per site), iterations, largest relative
+        error (per group), convergence flag.
 
     Raises
     ------
     LayerError
-        If the targets are not positive numbers, one per site.
+        If the targets are not positive numbers, one per site (or group).
+
+    Examples
+    --------
+    >>> sq = shapely.box(0, 0, 2, 2)
+    >>> fit = fit_power_weights(np.array([[0.5, 1.0], [1.5, 1.0]]), np.array([1.0, 3.0]), sq,
+    ...                         scale=1.0, tol=1e-9)
+    >>> fit.diagram.areas.round(6).tolist()
+    [1.0, 3.0]
     """
-    sites, w = _check_sites(sites, weights)
+    sites, w0 = _check_sites(sites, weights)
     n = len(sites)
+    group = np.arange(n) if groups is None else np.asarray(groups)
+    if group.shape != (n,) or not np.issubdtype(group.dtype, np.integer) or \
+            (n and (group.min() < 0 or len(np.unique(group)) != group.max() + 1)):
+        raise LayerError(f"groups must be {n} integer labels 0 … m-1 with no label unused")
+    m = int(group.max()) + 1 if n else 0
     targets = np.asarray(targets, dtype=float)
-    if targets.shape != (n,) or not np.isfinite(targets).all() or (targets <= 0).any():
-        raise LayerError(f"targets must be {n} positive numbers")
+    if targets.shape != (m,) or not np.isfinite(targets).all() or (targets <= 0).any():
+        raise LayerError(f"targets must be {m} positive numbers")
     frame = _Frame(sites, scale)
     local = frame.to_local(sites)
-    local_domain = shapely.transform(domain, frame.to_local)
-    shapely.prepare(local_domain)
-    total = shapely.area(local_domain)
+    local_domain = _Domain(shapely.transform(domain, frame.to_local), TILE_KM)
+    total = shapely.area(local_domain.geom)
     target = targets / targets.sum() * total
-    w = w / scale ** 2
+    size = np.bincount(group, minlength=m)
+    site_floor = min_share * target[group] / size[group]
+    gw = np.zeros(m) if weights is None else np.bincount(group, w0, m) / size / scale ** 2
 
-    def evaluate(weights_local):
-        cells, pairs, segs = _raw_diagram(local, weights_local)
-        return _clip(cells, pairs, segs, local_domain)
+    def evaluate(group_w, final=False):
+        cells, pairs, segs = _raw_diagram(local, group_w[group])
+        return _clip(cells, pairs, segs, local_domain, final=final)
+
+    def group_areas(site_areas):
+        return np.bincount(group, site_areas, m)
 
     def badness(areas):
         return float(np.sqrt(np.mean(((areas - target) / target) ** 2)))
 
-    state = evaluate(w)
-    current = badness(state[1])
+    state = evaluate(gw)
+    current = badness(group_areas(state[1]))
     steps: list[float] = []
     it = 0
-    while it < max_iter and n > 1:
-        areas = state[1]
+    while it < max_iter and m > 1:
+        areas = group_areas(state[1])
         if np.max(np.abs(areas - target) / target) <= tol:
             break
-        delta = _newton_step(n, local, state[2], state[3], target - areas)
+        delta = _newton_step(local, state[2], state[3], target - areas, group, m)
         t = 1.0
         while t >= 1.0 / 1024:
-            trial_w = w + t * delta
+            trial_w = gw + t * delta
             trial = evaluate(trial_w)
-            collapsed = (trial[1] < COLLAPSE_SHARE * target).any()
-            if not collapsed and badness(trial[1]) < current:
+            # no cell may shrink while it is under its floor (cells already there may grow)
+            collapsed = ((trial[1] < site_floor) & (trial[1] < state[1])).any()
+            if not collapsed and badness(group_areas(trial[1])) < current:
                 break
             t /= 2
         else:
             break
-        w, state, current = trial_w, trial, badness(trial[1])
+        gw, state, current = trial_w, trial, badness(group_areas(trial[1]))
         steps.append(t)
         it += 1
-    rel = float(np.max(np.abs(state[1] - target) / target))
+    state = evaluate(gw, final=True)
+    areas = group_areas(state[1])
+    rel = float(np.max(np.abs(areas - target) / target)) if m else 0.0
     diagram = PowerCells(cells=shapely.transform(state[0], frame.to_input),
                          areas=state[1] * scale ** 2, edges=state[2],
                          edge_length=state[3] * scale)
-    log.debug("power fit: %d sites, %d steps, worst area error %.2g", n, it, rel)
-    return PowerFit(weights=w * scale ** 2, diagram=diagram, iterations=it,
+    log.debug("power fit: %d sites in %d groups, %d steps, worst area error %.2g",
+              n, m, it, rel)
+    return PowerFit(weights=gw[group] * scale ** 2, diagram=diagram, iterations=it,
                     max_rel_error=rel, converged=rel <= tol, steps=steps)
