@@ -213,13 +213,13 @@ def _fit_part(xy: np.ndarray, targets: np.ndarray, units: np.ndarray, part, *, t
     d2[np.arange(len(small)), small] = np.inf
     # the least weight that puts a site back in its own cell, plus room for its floor
     start[small] = (start[None, :] - d2).max(axis=1) + floor[small]
-    second = fit_power_weights(xy, want, part, weights=start, tol=FIT_TOL)
+    second = fit_power_weights(xy, want, part, weights=start, tol=FIT_TOL, max_iter=20)
     if second.converged and (second.diagram.areas > 0).all():
         return (second.diagram.cells, second.diagram.areas,
                 first.iterations + second.iterations, second.max_rel_error)
     # dense city cores (Hà Nội) can defeat the second fit: equal split, from zero weights
     third = fit_power_weights(xy, unit_target[group] / n_pieces, part, tol=FIT_TOL)
-    log.info("fit: %d sites, centroid-following split failed, equal split used", len(xy))
+    log.debug("fit: %d sites, centroid-following split failed, equal split used", len(xy))
     return third.diagram.cells, third.diagram.areas, third.iterations, third.max_rel_error
 
 

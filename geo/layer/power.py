@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 DUMMY_FACTOR = 20.0
 #: Side (internal units, km) of the tiles a domain is cut into while fitting.
 TILE_KM = 20.0
+#: Shortest damped step tried before the fit gives up (1 = a full Newton step).
+MIN_STEP = 1.0 / 1024
 #: A cell smaller than this share of its target area counts as collapsed.
 COLLAPSE_SHARE = 0.01
 
@@ -377,7 +379,7 @@ def fit_power_weights(sites: np.ndarray, targets: np.ndarray, domain, *,
             break
         delta = _newton_step(local, state[2], state[3], target - areas, group, m)
         t = 1.0
-        while t >= 1.0 / 1024:
+        while t >= MIN_STEP:
             trial_w = gw + t * delta
             trial = evaluate(trial_w)
             # no cell may shrink while it is under its floor (cells already there may grow)
