@@ -38,6 +38,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -64,6 +68,8 @@ FIT_TOL = 1e-4
 #: No 2020 piece gets less than this share of an equal split of its unit (see
 #: :func:`_fit_part`).
 MIN_PIECE_SHARE = 0.25
+#: Processes that fit provinces in parallel (at most the number of cores).
+FIT_WORKERS = 2
 #: Radius (metres) on which coinciding piece sites are fanned out.
 PIECE_FAN_M = 500.0
 #: A site outside its province region is moved this far (metres) inside it.
@@ -213,7 +219,8 @@ def _fit_part(xy: np.ndarray, targets: np.ndarray, units: np.ndarray, part, *, t
     d2[np.arange(len(small)), small] = np.inf
     # the least weight that puts a site back in its own cell, plus room for its floor
     start[small] = (start[None, :] - d2).max(axis=1) + floor[small]
-    second = fit_power_weights(xy, want, part, weights=start, tol=FIT_TOL, max_iter=20)
+    second = fit_power_weights(xy, want, part, weights=start, tol=FIT_TOL, max_iter=20,
+                               min_step=1 / 64)
     if second.converged and (second.diagram.areas > 0).all():
         return (second.diagram.cells, second.diagram.areas,
                 first.iterations + second.iterations, second.max_rel_error)
@@ -254,6 +261,34 @@ def _fit_province(xy: np.ndarray, targets: np.ndarray, units: np.ndarray, region
     return cells, iterations, worst, bool(trusted and worst <= FIT_TOL)
 
 
+def _fit_job(job: tuple) -> tuple:
+    xy, targets, units, region, trusted = job
+    return _fit_province(xy, targets, units, region, trusted=trusted)
+
+
+def _run_fits(jobs: list[tuple]) -> list[tuple]:
+    """Fit the provinces, in :data:`FIT_WORKERS` forked processes when there are two cores.
+
+    The results do not depend on the process that computes them; largest provinces first
+    keeps both workers busy. Falls back to one process where ``fork`` is unavailable.
+    """
+    workers = min(FIT_WORKERS, os.cpu_count() or 1)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0]))
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")
+                                     ) as pool:
+                done = list(pool.map(_fit_job, [jobs[i] for i in order]))
+        except (OSError, BrokenProcessPool) as err:
+            log.info("parallel fit unavailable (%s); fitting in one process", err)
+        else:
+            out = [None] * len(jobs)
+            for i, res in zip(order, done):
+                out[i] = res
+            return out
+    return [_fit_job(job) for job in jobs]
+
+
 def _build_fitted() -> LayerBuild:
     units = registry.load_units("2020")
     units25 = registry.load_units("2025")
@@ -266,19 +301,20 @@ def _build_fitted() -> LayerBuild:
 
     geoms = np.full(len(pieces), None, dtype=object)
     moved = np.zeros(len(pieces), dtype=bool)
-    stats = []
+    jobs = []
     for row in provinces.itertuples():
         sel = np.flatnonzero(pieces["province_code"].to_numpy() == row.province_code)
         region = region_by_code.get(row.province_code)
         if region is None or shapely.is_empty(region):
             raise LayerError(f"no outline for province {row.province_code}")
-        shapely.prepare(region)
         xy, out = _sites_inside(pieces[["x", "y"]].to_numpy()[sel], region)
         moved[sel] = out
-        cells, it, rel, conv = _fit_province(
-            xy, pieces["target_km2"].to_numpy()[sel] * 1e6,
-            pieces["new_code"].to_numpy()[sel], region, trusted=row.trusted)
-        geoms[sel] = cells
+        jobs.append((xy, pieces["target_km2"].to_numpy()[sel] * 1e6,
+                     pieces["new_code"].to_numpy()[sel], region, bool(row.trusted)))
+    results = _run_fits(jobs)
+    stats = []
+    for row, (cells, it, rel, conv) in zip(provinces.itertuples(), results):
+        geoms[pieces["province_code"].to_numpy() == row.province_code] = cells
         stats.append((it, rel, conv))
     provinces["iterations"] = np.array([st[0] for st in stats], dtype=int)
     provinces["max_rel_error"] = np.array([st[1] for st in stats], dtype=float)

@@ -291,7 +291,8 @@ def _newton_step(local: np.ndarray, pairs: np.ndarray, length: np.ndarray, err: 
 def fit_power_weights(sites: np.ndarray, targets: np.ndarray, domain, *,
                       groups: np.ndarray | None = None, weights: np.ndarray | None = None,
                       tol: float = 1e-3, max_iter: int = 60, scale: float = 1000.0,
-                      min_share: float = COLLAPSE_SHARE) -> PowerFit:
+                      min_share: float = COLLAPSE_SHARE, min_step: float = MIN_STEP
+                      ) -> PowerFit:
     """Fit power-diagram weights so that each clipped cell (or group of cells) has its area.
 
     Parameters
@@ -320,6 +321,8 @@ def fit_power_weights(sites: np.ndarray, targets: np.ndarray, domain, *,
         A step is halved while any cell under this share of its target (of its
         group's target over the group's size) would shrink; 0 lets cells of a
         group vanish.
+    min_step : float
+        Shortest damped step tried; when no step down to it helps, the fit stops.
 
     Returns
     -------
@@ -379,7 +382,7 @@ def fit_power_weights(sites: np.ndarray, targets: np.ndarray, domain, *,
             break
         delta = _newton_step(local, state[2], state[3], target - areas, group, m)
         t = 1.0
-        while t >= MIN_STEP:
+        while t >= min_step:
             trial_w = gw + t * delta
             trial = evaluate(trial_w)
             # no cell may shrink while it is under its floor (cells already there may grow)
