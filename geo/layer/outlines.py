@@ -7,8 +7,9 @@ The file is GeoJSON in ECharts' compressed "UTF8Encoding"; :func:`decode_echarts
 turns it into plain coordinates.
 
 The outlines are good inland (Điện Biên 9,537 km² against the official 9,541) but coarse
-along the national border (vertices about 3 km apart). Natural Earth 1:10m stays the
-national border: :func:`build_province_regions` clips the outlines to Natural Earth's
+along the national border (vertices about 3 km apart), and shifted about 1.5 km east and
+0.5 km north of Natural Earth (:data:`OUTLINE_SHIFT_M`, undone first). Natural Earth
+1:10m stays the national border: :func:`build_province_regions` clips the outlines to Natural Earth's
 land polygon and gives the land between the two lines (and any gap between outlines) to
 the nearest province, so the regions partition Vietnam's Natural Earth land exactly.
 """
@@ -218,8 +219,8 @@ def build_province_regions(outlines: gpd.GeoDataFrame, land: shapely.Geometry, *
                            spacing_m: float = NEAREST_SPACING_M) -> gpd.GeoDataFrame:
     """Partition a land polygon among province outlines.
 
-    Each outline is moved by ``shift_m`` (see :data:`OUTLINE_SHIFT_M`), clipped to ``land``; where outlines overlap, the lower province
-    code keeps the overlap; land that no outline covers (between a coarse outline and
+    Each outline is moved by ``shift_m`` (see :data:`OUTLINE_SHIFT_M`) and clipped to
+    ``land``; where outlines overlap, the lower province code keeps the overlap; land that no outline covers (between a coarse outline and
     the finer national border or coast, gaps between outlines, islands) goes to the
     nearest province, judged from points every ``spacing_m`` along the clipped outlines.
 
