@@ -138,3 +138,15 @@ def test_voronoi_method_is_kept_as_the_baseline():
     assert (layers["communes_2020"]["method"] == "voronoi").all()
     assert len(layers["communes_2020"]) == 129 and len(layers["communes_2025"]) == 45
     assert layers["communes_2020"]["note"].str.contains("plain Voronoi").all()
+
+
+@pytest.mark.slow
+def test_cli_build_default_with_the_voronoi_method(tmp_path, capsys):
+    from geo.cli import main
+
+    assert main(["build-default", "--method", "voronoi", "--out", str(tmp_path)]) == 0
+    assert "communes_2020: 129 features" in capsys.readouterr().out
+    written = boundaries.read_embedded_layer("communes_2020", folder=tmp_path)
+    assert (written["method"] == "voronoi").all()
+    with pytest.raises(SystemExit):
+        main(["build-default", "--method", "kriging"])
