@@ -1,7 +1,7 @@
 """How far the approximate 2025 layer's areas are from the registry's official areas.
 
 For each of Điện Biên's 45 units (2025 map), compares the area of its approximate
-polygon (dissolved from the 2020 Voronoi layer, measured in EPSG:32648) with the
+polygon (the embedded layer: the fitted power diagram, measured in EPSG:32648) with the
 registry's official ``wardAreaKm2``; prints the median and worst absolute % error
 and the province total. Run: python bench/area_accuracy.py [--province NAME]
 """

@@ -36,11 +36,11 @@ from geo.settings import BORDER_TOLERANCE_M, DISPLAY_CRS, METRIC_CRS  # noqa: E4
 def national_layer() -> tuple[gpd.GeoDataFrame, str]:
     """Return the 2020 national commune layer (EPSG:4326) and a description of it."""
     try:
-        from geo.tessellation import build_national_layer
+        from geo.layer import build_national_layer
     except ImportError:
-        return synthetic_layer(), "synthetic grid clipped to Vietnam (geo.tessellation missing)"
+        return synthetic_layer(), "synthetic grid clipped to Vietnam (geo.layer missing)"
     layer = build_national_layer().to_crs(DISPLAY_CRS)
-    return layer, "approximate national 2020 layer (geo.tessellation.build_national_layer)"
+    return layer, "approximate national 2020 layer (geo.layer.build_national_layer)"
 
 
 def synthetic_layer(cell_m: float = 5_750.0) -> gpd.GeoDataFrame:

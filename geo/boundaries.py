@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo import registry, tessellation
+from geo import layer, registry
 from geo._errors import BoundaryFileError, BorderMapError, InvalidArgument
 from geo._text import fold, fold_unit
 from geo.matching import unit_matcher
@@ -104,17 +104,17 @@ def build_default_layers() -> dict[str, gpd.GeoDataFrame]:
     national = _national_layer()
     db = national[national["province_code"] == EMBEDDED_PROVINCE_CODE].reset_index(drop=True)
     layers = {
-        "communes_2020": db[tessellation.COMMUNE_COLUMNS + ["geometry"]],
-        "communes_2025": tessellation.build_2025_layer(db),
-        "districts_2020": tessellation.dissolve_districts(db),
-        "province": tessellation.dissolve_province(db),
+        "communes_2020": db[layer.COMMUNE_COLUMNS + ["geometry"]],
+        "communes_2025": layer.build_2025_layer(db),
+        "districts_2020": layer.dissolve_districts(db),
+        "province": layer.dissolve_province(db),
     }
     return layers
 
 
 @functools.lru_cache(maxsize=1)
 def _national_layer() -> gpd.GeoDataFrame:
-    return tessellation.build_national_layer()
+    return layer.build_national_layer()
 
 
 def _generated(province_code: str | None, vintage: str) -> gpd.GeoDataFrame:
@@ -122,7 +122,7 @@ def _generated(province_code: str | None, vintage: str) -> gpd.GeoDataFrame:
     communes = national if province_code is None else national[
         national["province_code"] == province_code]
     if vintage == "2025":
-        communes = tessellation.build_2025_layer(communes)
+        communes = layer.build_2025_layer(communes)
     return communes.reset_index(drop=True)
 
 
@@ -189,12 +189,12 @@ def _dissolved(layer: str, province: str, dissolve) -> gpd.GeoDataFrame:
 
 def load_districts(province: str = DEFAULT_PROVINCE) -> gpd.GeoDataFrame:
     """Return the 2020 district polygons of a province (EPSG:4326), dissolved from communes."""
-    return _dissolved("districts_2020", province, tessellation.dissolve_districts)
+    return _dissolved("districts_2020", province, layer.dissolve_districts)
 
 
 def load_province_outline(province: str = DEFAULT_PROVINCE) -> gpd.GeoDataFrame:
     """Return the province polygon (EPSG:4326), dissolved from communes."""
-    return _dissolved("province", province, tessellation.dissolve_province)
+    return _dissolved("province", province, layer.dissolve_province)
 
 
 # --------------------------------------------------------------------------- official files
@@ -339,7 +339,7 @@ def load_official_boundaries(path: str | Path, *, province: str, vintage: str = 
     if dupes.any():
         gdf = gdf.dissolve(by="code", as_index=False)
     geoms = shapely.make_valid(gdf.geometry.values)
-    geoms = np.array([tessellation._polygonal(g) for g in geoms], dtype=object)
+    geoms = np.array([layer.polygonal(g) for g in geoms], dtype=object)
     gdf = gpd.GeoDataFrame({"code": gdf["code"].to_numpy()}, geometry=geoms, crs=gdf.crs)
     gdf = gdf[~shapely.is_empty(gdf.geometry.values)]
     if gdf.empty:

@@ -89,8 +89,9 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 def cmd_build_default(args: argparse.Namespace) -> int:
     """Rebuild the embedded approximate layers for Điện Biên into data/shapefiles/."""
-    _note("building the nationwide tessellation (about 10,000 communes)…")
-    layers, paths = services.build_default_layers(Path(args.out) if args.out else None)
+    _note(f"building the nationwide {args.method} layer (about 10,000 communes)…")
+    layers, paths = services.build_default_layers(Path(args.out) if args.out else None,
+                                                  method=args.method)
     for name, gdf in layers.items():
         print(f"{name}: {len(gdf)} features")
     for p in paths:
@@ -423,6 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build-default", help="rebuild the embedded approximate layers")
     p.add_argument("--out", default=None, help="output folder (default data/shapefiles/)")
+    p.add_argument("--method", choices=("fitted", "voronoi"), default="fitted",
+                   help="power diagram fitted to official areas inside province outlines, "
+                        "or the plain Voronoi baseline (default %(default)s)")
     p.set_defaults(func=cmd_build_default)
 
     p = sub.add_parser("build-sample-roster",

@@ -71,8 +71,9 @@ COUNTRY_FILTERS = ("all", "any", "LAO", "CHN", "both", "none")
 
 #: Provenance notes shown wherever the embedded layer or sample data appear.
 APPROXIMATE_NOTE = (
-    "Approximate boundaries: Voronoi tessellation of official commune centroids "
-    "(vietnamadminunits registry), clipped to Natural Earth 1:10m — not official lines."
+    "Approximate boundaries: power diagram of official commune centroids (vietnamadminunits "
+    "registry) fitted to official 2025 areas inside OpenStreetMap province outlines (ODbL) "
+    "and Natural Earth 1:10m borders — not official lines."
 )
 APPROXIMATE_NOTE_VI = "Ranh giới gần đúng — không phải ranh giới chính thức."
 SAMPLE_NOTE = "Sample data — not real assignments."

@@ -219,12 +219,18 @@ def border_summary(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DE
     return BorderSummary(summary, flagged, PUBLISHED_BORDER_SOURCE if published else None)
 
 
-def build_default_layers(out_dir: Path | None = None) -> tuple[dict, list[Path]]:
-    """Rebuild the embedded approximate layers; return ``(layers, written paths)``."""
-    from geo.boundaries import build_default_layers as build, write_embedded_layers
+def build_default_layers(out_dir: Path | None = None, *, method: str = "fitted"
+                         ) -> tuple[dict, list[Path]]:
+    """Rebuild the embedded approximate layers; return ``(layers, written paths)``.
+
+    ``method`` is ``fitted`` (power diagram fitted to official areas, the default) or
+    ``voronoi`` (plain Voronoi of the centroids, kept for comparison).
+    """
+    from geo.boundaries import EMBEDDED_PROVINCE_CODE, write_embedded_layers
+    from geo.layer import build_province_layers
     from geo.settings import SHAPEFILE_DIR
 
-    layers = build()
+    layers = build_province_layers(EMBEDDED_PROVINCE_CODE, method=method)
     return layers, write_embedded_layers(layers, out_dir=out_dir or SHAPEFILE_DIR)
 
 

@@ -325,8 +325,9 @@ def test_dien_bien_on_the_embedded_layer():
 
     summary = summarize_borders(out, published=PUBLISHED_BORDER_KM_DIEN_BIEN).set_index("iso3")
     ratio = summary["border_km"] / summary["published_km"]
-    # Measured on the embedded 2020 layer: LAO 309.1 km (74.5 % of 414.712 km),
-    # CHN 37.1 km (90.9 % of 40.86 km). Natural Earth 1:10m keeps ~85 % of Vietnam's
+    # Measured on the embedded 2020 layer (fitted method): LAO 305.8 km (73.7 % of
+    # 414.712 km), CHN 29.6 km (72.5 % of 40.86 km; the plain Voronoi layer gave 309.1
+    # and 37.1 km). Natural Earth's own lines measure about 300 and 31 km there. Natural Earth 1:10m keeps ~85 % of Vietnam's
     # published national border lengths; Điện Biên's Lao border is windier than the
     # average (mountains, and 55.7 km along rivers and streams), and the approximate
     # layer places the province's ends only roughly. Hence 65–105 %: a generalised

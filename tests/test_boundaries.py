@@ -53,6 +53,7 @@ def test_districts_and_province_dissolve_from_communes(communes_2020):
                                                          rel=1e-3)
 
 
+@pytest.mark.slow
 def test_rebuilding_yields_the_committed_geometries(tmp_path):
     layers = boundaries.build_default_layers()
     boundaries.write_embedded_layers(layers, out_dir=tmp_path)
@@ -69,6 +70,7 @@ def test_rebuilding_yields_the_committed_geometries(tmp_path):
         assert (tmp_path / boundaries.EMBEDDED[name]).with_suffix(".prj").exists()
 
 
+@pytest.mark.slow
 def test_other_provinces_are_built_on_the_fly():
     lai_chau = boundaries.load_communes("Lai Châu", vintage="2020")
     assert len(lai_chau) > 90

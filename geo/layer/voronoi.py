@@ -1,7 +1,8 @@
-"""The approximate commune layer: a Voronoi tessellation of official commune centroids.
+"""Seeds and the plain Voronoi method (``--method voronoi``) of the approximate commune layer.
 
-No registry package ships official commune polygons, so the embedded default is
-built from the official registry (``geo.registry``):
+The seeds (:func:`seed_points`) are shared with the fitted method (``geo.layer.build``);
+the plain Voronoi layer is kept as a baseline that the fidelity benchmark compares
+with the fitted power diagram. Built from the official registry (``geo.registry``):
 
 1. **Seeds.** Each 2020 commune-level unit's official centroid. A centroid that is
    missing, equal to its district's centroid, outside the unit's own bounding box,
@@ -33,8 +34,9 @@ import pandas as pd
 import shapely
 
 from geo import registry
+from geo._errors import LayerError
 from geo.countries import load_vietnam
-from geo.settings import APPROXIMATE_NOTE, DISPLAY_CRS, METRIC_CRS
+from geo.settings import DISPLAY_CRS, METRIC_CRS
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +48,17 @@ ISLAND_RADIUS_M = 1000.0
 GRID_SIZE_M = 1.0
 
 COMMUNE_COLUMNS = ["code", "name", "unit_type", "district_code", "district",
-                   "province_code", "province", "placement", "approximate", "note"]
+                   "province_code", "province", "placement", "method", "approximate", "note"]
+
+#: Provenance note of the plain Voronoi method (the fitted method uses APPROXIMATE_NOTE).
+VORONOI_NOTE = (
+    "Approximate boundaries: plain Voronoi tessellation of official commune centroids "
+    "(vietnamadminunits registry), clipped to Natural Earth 1:10m — not official lines."
+)
 
 
-def _seed_points(units: pd.DataFrame, crosswalk: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """Return one (lon, lat) seed per unit and how each seed was placed."""
+def seed_points(units: pd.DataFrame, crosswalk: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Return one (lon, lat) seed per 2020 unit and how each seed was placed (see module doc)."""
     lon = units["lon"].to_numpy(dtype=float).copy()
     lat = units["lat"].to_numpy(dtype=float).copy()
     n = len(units)
@@ -87,7 +95,8 @@ def _seed_points(units: pd.DataFrame, crosswalk: pd.DataFrame) -> tuple[np.ndarr
     return np.column_stack([lon, lat]), list(placement)
 
 
-def _fan_out(xy: np.ndarray, placement: list[str]) -> np.ndarray:
+def fan_out(xy: np.ndarray, placement: list[str], *, radius_m: float = FAN_RADIUS_M
+            ) -> np.ndarray:
     """Spread seeds that coincide (to 1 m) on a circle around their shared point."""
     xy = xy.copy()
     keys = pd.Series([f"{x:.0f},{y:.0f}" for x, y in xy])
@@ -98,7 +107,7 @@ def _fan_out(xy: np.ndarray, placement: list[str]) -> np.ndarray:
         angles = 2 * np.pi * np.arange(len(idx)) / len(idx)
         cx, cy = xy[idx[0]]
         for k, i in enumerate(idx):
-            xy[i] = (cx + FAN_RADIUS_M * np.cos(angles[k]), cy + FAN_RADIUS_M * np.sin(angles[k]))
+            xy[i] = (cx + radius_m * np.cos(angles[k]), cy + radius_m * np.sin(angles[k]))
             placement[i] = placement[i] + "+fanned"
     return xy
 
@@ -115,10 +124,10 @@ def build_national_layer() -> gpd.GeoDataFrame:
     """
     units = registry.load_units("2020")
     crosswalk = registry.load_crosswalk()
-    lonlat, placement = _seed_points(units, crosswalk)
+    lonlat, placement = seed_points(units, crosswalk)
     seeds = gpd.GeoSeries(gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]),
                           crs=DISPLAY_CRS).to_crs(METRIC_CRS)
-    xy = _fan_out(shapely.get_coordinates(seeds.values), placement)
+    xy = fan_out(shapely.get_coordinates(seeds.values), placement)
     points = shapely.points(xy)
 
     land = load_vietnam().to_crs(METRIC_CRS).geometry.iloc[0]
@@ -128,24 +137,24 @@ def build_national_layer() -> gpd.GeoDataFrame:
                                      ordered=True)
     cells = np.asarray(shapely.get_parts(cells))
     if len(cells) != len(points):
-        raise RuntimeError(f"Voronoi returned {len(cells)} cells for {len(points)} seeds")
+        raise LayerError(f"Voronoi returned {len(cells)} cells for {len(points)} seeds")
 
     shapely.prepare(land)
     inside = shapely.contains_properly(land, cells)
     clipped = cells.copy()
     edge = ~inside
     clipped[edge] = shapely.intersection(cells[edge], land)
-    clipped = np.array([_polygonal(g) for g in clipped], dtype=object)
+    clipped = np.array([polygonal(g) for g in clipped], dtype=object)
     empty = shapely.is_empty(clipped) | (shapely.area(clipped) < 1.0)
     if empty.any():
         discs = shapely.buffer(points[empty], ISLAND_RADIUS_M)
         others = shapely.union_all(clipped[~empty])
         discs = shapely.difference(discs, others)
-        clipped[empty] = [_polygonal(g) for g in discs]
+        clipped[empty] = [polygonal(g) for g in discs]
         for i in np.flatnonzero(empty):
             placement[i] = placement[i] + "+off-land-disc"
     clipped = shapely.set_precision(clipped, GRID_SIZE_M)
-    clipped = np.array([_polygonal(g) for g in clipped], dtype=object)
+    clipped = np.array([polygonal(g) for g in clipped], dtype=object)
 
     gdf = gpd.GeoDataFrame(
         {
@@ -157,8 +166,9 @@ def build_national_layer() -> gpd.GeoDataFrame:
             "province_code": units["province_code"],
             "province": units["province"],
             "placement": placement,
+            "method": "voronoi",
             "approximate": True,
-            "note": APPROXIMATE_NOTE,
+            "note": VORONOI_NOTE,
         },
         geometry=clipped,
         crs=METRIC_CRS,
@@ -168,7 +178,7 @@ def build_national_layer() -> gpd.GeoDataFrame:
     return gdf
 
 
-def _polygonal(geom):
+def polygonal(geom) -> shapely.MultiPolygon:
     """Keep only the polygonal parts of a geometry (a MultiPolygon, possibly empty)."""
     if geom is None or shapely.is_empty(geom):
         return shapely.MultiPolygon()
@@ -190,7 +200,9 @@ def dissolve_districts(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = out.rename(columns={"code": "n_communes"})
     out["approximate"] = communes["approximate"].all()
     out["note"] = communes["note"].iloc[0] if len(communes) else ""
-    out["geometry"] = [_polygonal(g) for g in shapely.set_precision(out.geometry.values,
+    if "method" in communes:
+        out["method"] = communes["method"].iloc[0] if len(communes) else ""
+    out["geometry"] = [polygonal(g) for g in shapely.set_precision(out.geometry.values,
                                                                      GRID_SIZE_M)]
     return out.sort_values("district_code").reset_index(drop=True)
 
@@ -201,7 +213,9 @@ def dissolve_province(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                             as_index=False).rename(columns={"code": "n_communes"})
     out["approximate"] = communes["approximate"].all()
     out["note"] = communes["note"].iloc[0] if len(communes) else ""
-    out["geometry"] = [_polygonal(g) for g in shapely.set_precision(out.geometry.values,
+    if "method" in communes:
+        out["method"] = communes["method"].iloc[0] if len(communes) else ""
+    out["geometry"] = [polygonal(g) for g in shapely.set_precision(out.geometry.values,
                                                                      GRID_SIZE_M)]
     return out.reset_index(drop=True)
 
@@ -227,7 +241,7 @@ def build_2025_layer(communes_2020: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         ``n_old_units``, ``approximate``, ``note``, ``geometry`` (same CRS).
     """
     if communes_2020.crs is None:
-        raise ValueError("communes_2020 has no CRS")
+        raise LayerError("communes_2020 has no CRS")
     cw = registry.load_crosswalk()
     cw = cw[cw["old_code"].isin(set(communes_2020["code"]))]
     geom_by_code = dict(zip(communes_2020["code"], communes_2020.geometry.values))
@@ -240,18 +254,18 @@ def build_2025_layer(communes_2020: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         old = geom_by_code[old_code]
         pts = gpd.GeoSeries(gpd.points_from_xy(group["new_lon"], group["new_lat"]),
                             crs=DISPLAY_CRS).to_crs(communes_2020.crs).values
-        xy = _fan_out(shapely.get_coordinates(pts), ["x"] * len(pts))
+        xy = fan_out(shapely.get_coordinates(pts), ["x"] * len(pts))
         cells = shapely.get_parts(shapely.voronoi_polygons(
             shapely.multipoints(shapely.points(xy)),
             extend_to=shapely.box(*shapely.buffer(old, 100_000).bounds), ordered=True))
         for new_code, cell in zip(group["new_code"], cells):
             pieces_code.append(new_code)
-            pieces_geom.append(_polygonal(shapely.intersection(old, cell)))
+            pieces_geom.append(polygonal(shapely.intersection(old, cell)))
 
     pieces = gpd.GeoDataFrame({"code": pieces_code}, geometry=pieces_geom, crs=communes_2020.crs)
     counts = cw.groupby("new_code")["old_code"].nunique()
     merged = pieces.dissolve(by="code", as_index=False)
-    merged["geometry"] = [_polygonal(g) for g in shapely.set_precision(merged.geometry.values,
+    merged["geometry"] = [polygonal(g) for g in shapely.set_precision(merged.geometry.values,
                                                                        GRID_SIZE_M)]
     new = registry.load_units("2025").set_index("code")
     merged = merged[merged["code"].isin(new.index)]
@@ -266,8 +280,9 @@ def build_2025_layer(communes_2020: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             "province": new.loc[merged["code"], "province"].to_numpy(),
             "official_area_km2": new.loc[merged["code"], "area_km2"].to_numpy(),
             "n_old_units": counts.reindex(merged["code"]).fillna(0).astype(int).to_numpy(),
+            "method": "voronoi",
             "approximate": True,
-            "note": APPROXIMATE_NOTE,
+            "note": VORONOI_NOTE,
         },
         geometry=merged.geometry.to_numpy(),
         crs=communes_2020.crs,

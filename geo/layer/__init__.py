@@ -1,0 +1,44 @@
+"""The approximate commune layer: province outlines, power-diagram fit, plain Voronoi baseline.
+
+Public entry points::
+
+    from geo.layer import build_national_layer, build_2025_layer, build_province_layers
+    from geo.layer import fit_power_weights, power_cells, load_province_outlines
+
+Modules: :mod:`~geo.layer.voronoi` (seeds, plain Voronoi, dissolves),
+:mod:`~geo.layer.power` (power diagram and weight fit), :mod:`~geo.layer.outlines`
+(ECharts/OpenStreetMap province outlines extended to Natural Earth),
+:mod:`~geo.layer.build` (the whole build, both methods).
+"""
+
+from geo.layer.build import (
+    METHODS,
+    LayerBuild,
+    build_2025_layer,
+    build_layers,
+    build_national_layer,
+    build_province_layers,
+    clear_cache,
+)
+from geo.layer.outlines import (
+    build_province_regions,
+    decode_echarts_geojson,
+    estimate_outline_shift,
+    load_province_outlines,
+    match_outline_names,
+)
+from geo.layer.power import PowerCells, PowerFit, fit_power_weights, power_cells
+from geo.layer.voronoi import (
+    COMMUNE_COLUMNS,
+    dissolve_districts,
+    dissolve_province,
+    polygonal,
+)
+
+__all__ = [
+    "COMMUNE_COLUMNS", "METHODS", "LayerBuild", "PowerCells", "PowerFit",
+    "build_2025_layer", "build_layers", "build_national_layer", "build_province_layers",
+    "build_province_regions", "clear_cache", "decode_echarts_geojson", "dissolve_districts",
+    "dissolve_province", "estimate_outline_shift", "fit_power_weights", "load_province_outlines",
+    "match_outline_names", "polygonal", "power_cells",
+]
