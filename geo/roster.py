@@ -55,6 +55,8 @@ import pandas as pd
 
 from geo._errors import InvalidArgumentType, RosterError
 from geo._text import fold, fold_unit
+from geo.filebounds import preflight_roster
+from geo.plausibility import expected_codes, roster_findings
 from geo.registry import find_province, load_units, province_name
 from geo.settings import DEFAULT_PROVINCE
 
@@ -514,7 +516,7 @@ def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: _Problems
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as err:
         probs.add(None, None, f"unreadable spreadsheet (not a valid .xlsx file): {err}")
         return None
     try:
@@ -532,7 +534,7 @@ def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: _Problems
         rows = [[unicodedata.normalize("NFC", c) if isinstance(c, str) else _cell_text(c)
                  for c in r] for r in ws.iter_rows(values_only=True)]
         title = ws.title
-    except (KeyError, ValueError, TypeError, OSError) as err:
+    except (KeyError, ValueError, TypeError, OSError, SyntaxError) as err:
         probs.add(None, None, f"unreadable spreadsheet: {err}")
         return None
     finally:
@@ -541,7 +543,8 @@ def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: _Problems
     if _has_formulas(raw):
         try:
             formulas = _formulas_without_value(raw, title, rows)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
+                SyntaxError) as err:
             probs.add(None, None, f"unreadable spreadsheet: {err}")
             return None
     return rows, formulas
@@ -600,6 +603,11 @@ def _read_cells(raw: bytes, sheet: str | None, probs: _Problems
         return None
     if not raw.strip():
         probs.add(None, None, "empty file")
+        return None
+    # [integrity hook] bounded work before parsing: geo.filebounds.preflight_roster
+    for severity, message in preflight_roster(raw, name=probs.file, sheet=sheet):
+        probs.add(None, None, message, severity)
+    if probs.n_errors:
         return None
     formulas: set[tuple[int, int]] = set()
     if raw.startswith(b"PK\x03\x04"):
@@ -1165,6 +1173,7 @@ def validate_roster(
     vintage: str = "2020",
     sheet: str | None = None,
     border_codes: set[str] | None = None,
+    partial: bool | None = None,
 ) -> ValidationReport:
     r"""Read and check a roster file, reporting every problem at once.
 
@@ -1184,6 +1193,12 @@ def validate_roster(
     border_codes : set of str, optional
         Codes of the border communes; reinforcements elsewhere are warned
         about. ``None`` skips that check.
+    partial : bool, optional
+        ``False``: the roster is to replace the stored one, so a roster that
+        does not list every xã of the province is an error. ``True``: a
+        partial update (only the listed units change; a warning says so).
+        ``None`` (default): coverage is not judged — checking a file, not
+        importing it. See :mod:`geo.plausibility`.
 
     Returns
     -------
@@ -1276,6 +1291,13 @@ def validate_roster(
     if frame.empty:
         probs.add(None, None, "no commune has counts")
         return report(n_rows)
+    # [integrity hook] dates, all-zero, every unit listed: geo.plausibility.roster_findings
+    for severity, row, column, message in roster_findings(
+            frame, expected_codes=expected_codes(reg.units), partial=partial, province=reg.province,
+            date_column=headers.get("as_of") or headers.get("since")):
+        probs.add(row, column, message, severity)
+    if probs.n_errors:
+        return report(n_rows)
     return report(n_rows, _canonical_frame(frame))
 
 
@@ -1287,6 +1309,7 @@ def read_roster(
     vintage: str = "2020",
     sheet: str | None = None,
     border_codes: set[str] | None = None,
+    partial: bool | None = None,
 ) -> pd.DataFrame:
     """Return the accepted roster frame, or raise if the file has any error.
 
@@ -1299,7 +1322,8 @@ def read_roster(
         If the file has errors; ``problems`` holds every problem found.
     """
     rep = validate_roster(path_or_bytes, source_name=source_name, province=province,
-                          vintage=vintage, sheet=sheet, border_codes=border_codes)
+                          vintage=vintage, sheet=sheet, border_codes=border_codes,
+                          partial=partial)
     if not rep.ok:
         errs = rep.errors
         first = "; ".join(str(p) for p in errs[:3])
