@@ -265,14 +265,18 @@ def _border_codes(province: str, vintage: str) -> set[str]:
 
 
 def _validate(args: argparse.Namespace):
+    from geo.filebounds import preflight_path
     from geo.roster import validate_roster
 
     path = Path(args.file)
     if not path.is_file():
         raise BorderMapError(f"{path}: no such file")
+    # [integrity hook] a file refused by the bounded checks needs no border analysis
+    bounded = preflight_path(path, sheet=args.sheet)
     report = validate_roster(path, province=args.province, vintage=args.vintage,
-                             sheet=args.sheet, border_codes=_border_codes(args.province,
-                                                                          args.vintage))
+                             sheet=args.sheet, partial=args.partial,
+                             border_codes=_border_codes(args.province, args.vintage)
+                             if bounded else None)
     table = report.to_frame()
     if len(table):
         table.to_string(sys.stdout, index=False, max_colwidth=90)
@@ -289,24 +293,43 @@ def cmd_roster_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INPUT
 
 
+def _note_detail(args: argparse.Namespace) -> str:
+    """The ``--user`` text as a note for the audit detail (the actor is the OS user)."""
+    return f" [note: user given as {args.user!r}]" if getattr(args, "user", None) else ""
+
+
 def cmd_roster_import(args: argparse.Namespace) -> int:
     """Validate and store a roster as the new current version (nothing stored on errors)."""
     from geo import audit
+    from geo.plausibility import merge_partial
     from geo.storage import open_store
 
     report = _validate(args)
-    user = args.user or _cli_actor()
+    actor = _cli_actor()
     if not report.ok:
-        audit.record(user, "roster.import", f"rejected {report.source_name}: "
-                     f"{len(report.errors)} error(s)", ok=False)
+        audit.record(actor, "roster.import", f"rejected {report.source_name}: "
+                     f"{len(report.errors)} error(s){_note_detail(args)}", ok=False)
         print("nothing was stored; the current roster is unchanged")
         return EXIT_INPUT
-    version = open_store().import_roster(report, source_name=report.source_name,
-                                         sha256=report.sha256, user=user, kind=report.kind,
-                                         province=report.province, vintage=report.vintage)
-    audit.record(user, "roster.import", f"{report.source_name} sha256={report.sha256[:12]} "
-                 f"→ version {version}")
-    print(f"stored as version {version} (current)")
+    store = open_store()
+    what = "partial update" if args.partial else "roster"
+    with audit.action(actor, "roster.import", f"{what} {report.source_name} "
+                      f"sha256={report.sha256[:12]}{_note_detail(args)}") as act:
+        frame = report.roster
+        if args.partial:
+            current = store.current()
+            if current is not None and (current.province, current.vintage) != (
+                    report.province, report.vintage):
+                raise BorderMapError(f"the current roster is for {current.province} "
+                                     f"({current.vintage}), not {report.province} "
+                                     f"({report.vintage}); a partial update cannot apply")
+            frame = merge_partial(None if current is None else current.frame, frame)
+        version = store.import_roster(frame, source_name=report.source_name,
+                                      sha256=report.sha256, user=actor, kind=report.kind,
+                                      province=report.province, vintage=report.vintage)
+        act.result = f"→ version {version} ({len(report.roster)} of {len(frame)} communes)"
+    print(f"stored as version {version} (current)"
+          + (f"; {len(report.roster)} communes changed" if args.partial else ""))
     return EXIT_OK
 
 
@@ -328,9 +351,12 @@ def cmd_roster_restore(args: argparse.Namespace) -> int:
     from geo import audit
     from geo.storage import open_store
 
-    user = args.user or _cli_actor()
-    version = open_store().restore(args.version, user=user)
-    audit.record(user, "roster.restore", f"version {args.version} → version {version}")
+    actor = _cli_actor()
+    store = open_store()
+    with audit.action(actor, "roster.restore",
+                      f"version {args.version}{_note_detail(args)}") as act:
+        version = store.restore(args.version, user=actor)
+        act.result = f"version {args.version} → version {version}"
     print(f"restored version {args.version} as version {version} (current)")
     return EXIT_OK
 
@@ -410,7 +436,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from geo import audit
 
     if args.verify:
-        _note(f"audit log hash chain intact: {audit.verify_log()} events")
+        _note(f"audit log intact (keyed hash chain, head anchor, triggers): "
+              f"{audit.verify_log()} events")
+        pending = audit.incomplete_actions()
+        if len(pending):
+            _note(f"warning: {len(pending)} action(s) started without a completion event "
+                  f"(interrupted?): events {', '.join(map(str, pending['id'][:10]))}")
     frame = audit.read(args.limit, user=args.user, action=args.action,
                        ok=False if args.failed else None)
     if args.format == "csv":
@@ -511,14 +542,20 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--vintage", default="2020", choices=VINTAGES,
                        help="administrative map of the roster (default %(default)s)")
         q.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+        q.add_argument("--partial", action="store_true",
+                       help="the file updates only the communes it lists (the others keep "
+                            "their current counts); without it a roster must list every xã")
         if name == "import":
-            q.add_argument("--user", default=None, help="who imports (default: the OS user)")
+            q.add_argument("--user", default=None,
+                           help="a note on who asked for the import; the audit log records "
+                                "the OS user")
         q.set_defaults(func=func)
     q = roster.add_parser("history", help="list stored roster versions")
     q.set_defaults(func=cmd_roster_history)
     q = roster.add_parser("restore", help="make an earlier version current (as a new version)")
     q.add_argument("version", type=int)
-    q.add_argument("--user", default=None, help="who restores (default: the OS user)")
+    q.add_argument("--user", default=None,
+                   help="a note on who asked for the restore; the audit log records the OS user")
     q.set_defaults(func=cmd_roster_restore)
     q = roster.add_parser("template", help="print a roster template to fill in")
     q.add_argument("--per-officer", action="store_true", help="one row per officer")

@@ -32,7 +32,7 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 from defusedxml import DefusedXmlException
@@ -440,3 +440,21 @@ def preflight_roster(raw: bytes, *, name: str, sheet: str | None = None
     except UploadError as err:
         return [("error", str(err))]
     return []
+
+
+def preflight_path(path: str | Path, *, sheet: str | None = None,
+                   max_bytes: int = 64 << 20) -> bool:
+    """Return True when a roster file passes :func:`preflight_roster` (cheap; no parsing).
+
+    A file that cannot be read or is larger than ``max_bytes`` returns False
+    (the reader reports why).
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size > max_bytes:
+            return False
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    return not any(sev == "error" for sev, _ in preflight_roster(raw, name=path.name,
+                                                                 sheet=sheet))
