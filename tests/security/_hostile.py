@@ -79,3 +79,42 @@ def wide_csv(columns: int = 100_007) -> bytes:
     """A CSV header with ``columns`` fields (about 690 KB)."""
     head = ",".join(HEADER + [f"x{i}" for i in range(columns - len(HEADER))])
     return (head + "\n03154,1,1,3,0,4,2024-05-01\n").encode()
+
+
+def boundary_files(folder, vintage: str = "2020") -> dict[str, object]:
+    """Implausible official-boundary files for Điện Biên, as GeoJSON, keyed by defect.
+
+    ``province_sized``: every commune is the whole province; ``tiny``: 1 m squares at
+    each commune's position; ``duplicate_far``: one extra feature with a commune's
+    code, a 2 km square in Hà Nội; ``good``: the embedded layer itself.
+    """
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import box
+
+    from geo.boundaries import load_communes
+    from geo.settings import METRIC_CRS
+
+    base = load_communes("Điện Biên", vintage=vintage)[["code", "geometry"]].rename(
+        columns={"code": "ma_xa"})
+    outline = shapely.union_all(base.geometry.to_numpy())
+    metric = base.to_crs(METRIC_CRS)
+    pts = shapely.point_on_surface(metric.geometry.to_numpy())
+    tiny = gpd.GeoDataFrame({"ma_xa": base["ma_xa"]},
+                            geometry=[box(p.x, p.y, p.x + 1, p.y + 1) for p in pts],
+                            crs=METRIC_CRS).to_crs(4326)
+    hanoi = gpd.GeoDataFrame({"ma_xa": [base["ma_xa"].iloc[0]]},
+                             geometry=[box(105.84, 21.02, 105.86, 21.04)], crs=4326)
+    files = {
+        "good": base,
+        "province_sized": base.assign(geometry=[outline] * len(base)),
+        "tiny": tiny,
+        "duplicate_far": gpd.GeoDataFrame(
+            __import__("pandas").concat([base, hanoi], ignore_index=True), crs=4326),
+    }
+    out = {}
+    for name, gdf in files.items():
+        path = folder / f"{name}.geojson"
+        gdf.to_file(path, driver="GeoJSON")
+        out[name] = path
+    return out
