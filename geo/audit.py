@@ -154,16 +154,21 @@ def _audit_key(*, create: bool) -> bytes | None:
         return _read_key(path)
     if not create:
         return None
-    try:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.new")
+    try:  # written in full under a private name, then linked: never seen half-written
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
                      0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+        os.link(tmp, path)
     except FileExistsError:
         return _read_key(path)
     except OSError as err:
         raise AuditError(f"{path}: cannot create the audit key ({err})") from err
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_hex(32) + "\n")
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     log.info("audit key created at %s", path)
     return _read_key(path)
 
@@ -237,16 +242,8 @@ def _connect(path: Path | None = None, *, setup: bool = True
         raise AuditError(f"{path}: cannot open the audit log ({err})") from err
     try:
         con.execute("PRAGMA busy_timeout = 30000")
-        if setup:
-            existed = _table_exists(con)
-            dropped = _missing_triggers(con) if existed else []
-            con.executescript(_TABLE)
-            cols = {r[1] for r in con.execute("PRAGMA table_info(audit_log)")}
-            for name, sql in _ADDED_COLUMNS.items():
-                if name not in cols:
-                    con.execute(sql)
-            for sql in _TRIGGERS.values():
-                con.execute(sql)
+        if setup and not _ready(con):
+            dropped = _set_up(con)
             if new:
                 os.chmod(path, 0o600)
             if dropped:
@@ -260,6 +257,40 @@ def _connect(path: Path | None = None, *, setup: bool = True
         raise AuditError(f"{path}: audit log error ({err})") from err
     finally:
         con.close()
+
+
+def _ready(con: sqlite3.Connection) -> bool:
+    """Whether the table, its added columns and its triggers are all in place."""
+    if not _table_exists(con):
+        return False
+    cols = {r[1] for r in con.execute("PRAGMA table_info(audit_log)")}
+    return set(_ADDED_COLUMNS) <= cols and not _missing_triggers(con)
+
+
+def _set_up(con: sqlite3.Connection) -> list[str]:
+    """Create or upgrade the table and (re)create its triggers, under the write lock.
+
+    Returns the triggers that were missing from an existing table (dropped).
+    """
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        existed = _table_exists(con)
+        dropped = _missing_triggers(con) if existed else []
+        for statement in _TABLE.split(";"):
+            if statement.strip():
+                con.execute(statement)
+        cols = {r[1] for r in con.execute("PRAGMA table_info(audit_log)")}
+        for name, sql in _ADDED_COLUMNS.items():
+            if name not in cols:
+                con.execute(sql)
+        for sql in _TRIGGERS.values():
+            con.execute(sql)
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("ROLLBACK")
+        raise
+    return dropped
 
 
 def _append(con: sqlite3.Connection, name: str, action: str, okv: int, detail: str,

@@ -301,7 +301,7 @@ def _note_detail(args: argparse.Namespace) -> str:
 def cmd_roster_import(args: argparse.Namespace) -> int:
     """Validate and store a roster as the new current version (nothing stored on errors)."""
     from geo import audit
-    from geo.plausibility import merge_partial
+    from geo.plausibility import roster_to_store
     from geo.storage import open_store
 
     report = _validate(args)
@@ -315,15 +315,9 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     what = "partial update" if args.partial else "roster"
     with audit.action(actor, "roster.import", f"{what} {report.source_name} "
                       f"sha256={report.sha256[:12]}{_note_detail(args)}") as act:
-        frame = report.roster
-        if args.partial:
-            current = store.current()
-            if current is not None and (current.province, current.vintage) != (
-                    report.province, report.vintage):
-                raise BorderMapError(f"the current roster is for {current.province} "
-                                     f"({current.vintage}), not {report.province} "
-                                     f"({report.vintage}); a partial update cannot apply")
-            frame = merge_partial(None if current is None else current.frame, frame)
+        frame = roster_to_store(report.roster, partial=args.partial,
+                                current=store.current() if args.partial else None,
+                                province=report.province, vintage=report.vintage)
         version = store.import_roster(frame, source_name=report.source_name,
                                       sha256=report.sha256, user=actor, kind=report.kind,
                                       province=report.province, vintage=report.vintage)

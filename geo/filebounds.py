@@ -213,8 +213,8 @@ def _measure_sheet(zf: zipfile.ZipFile, part: str, label: str, name: str, *, max
     rows = cols = cells = 0
     row_tag, cell_tag, dim_tag = f"{_NS_MAIN}row", f"{_NS_MAIN}c", f"{_NS_MAIN}dimension"
     sheet_data = f"{_NS_MAIN}sheetData"
-    fix = (f"; delete the empty rows and columns around the data (or copy the table into "
-           f"a new sheet) and save again")
+    fix = ("; delete the empty rows and columns around the data (or copy the table into "
+           "a new sheet) and save again")
     current_row = 0
     for event, elem in _iter_xml(zf, part, name, MAX_XML_PART_BYTES):
         if event == "start":

@@ -155,3 +155,31 @@ def merge_partial(current: pd.DataFrame | None, update: pd.DataFrame) -> pd.Data
     out = out.sort_values("commune_code", kind="stable").reset_index(drop=True)
     log.info("partial update: %d communes changed, %d kept", len(update), len(keep))
     return out
+
+
+def roster_to_store(report_roster: pd.DataFrame, *, partial: bool, current: object | None,
+                    province: str, vintage: str) -> pd.DataFrame:
+    """Return the roster to store for an accepted file: itself, or merged for a partial update.
+
+    Parameters
+    ----------
+    report_roster : pandas.DataFrame
+        The accepted roster of the file.
+    partial : bool
+        Whether the file is a declared partial update.
+    current : StoredRoster or None
+        The current stored version (``frame``, ``province``, ``vintage``).
+    province, vintage : str
+        What the file was validated against.
+
+    Raises
+    ------
+    RosterError
+        A partial update without a current roster, or for another province or map.
+    """
+    if not partial:
+        return report_roster
+    if current is not None and (current.province, current.vintage) != (province, vintage):
+        raise RosterError(f"the current roster is for {current.province} ({current.vintage}), "
+                          f"not {province} ({vintage}); a partial update cannot apply to it")
+    return merge_partial(None if current is None else current.frame, report_roster)

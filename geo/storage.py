@@ -26,7 +26,6 @@ import abc
 import contextlib
 import hashlib
 import logging
-import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator

@@ -8,6 +8,8 @@ copy of the offline map assets.
 
 from __future__ import annotations
 
+import contextlib
+
 import datetime as dt
 import logging
 import os
@@ -232,6 +234,19 @@ def audit_event(action: str, detail: str, *, ok: bool = True) -> None:
         audit.record(user_name(), action, detail, ok=ok, client=client_id())
     except BorderMapError as err:  # the log must not take the app down; say so in the log
         log.error("audit log unavailable: %s", err)
+
+
+@contextlib.contextmanager
+def audited(action: str, detail: str):
+    """Run an app change between its audit intent and completion events.
+
+    If the intent cannot be written the change does not run (the
+    :class:`geo._errors.AuditError` reaches the caller, which shows it).
+    """
+    from geo import audit
+
+    with audit.action(user_name(), action, detail, client=client_id()) as act:
+        yield act
 
 
 def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",

@@ -10,6 +10,7 @@ import streamlit as st
 from geo._errors import BorderMapError
 from geo.boundaries import load_official_boundaries
 from geo.i18n import t
+from geo.plausibility import roster_to_store
 from geo.roster import validate_roster
 from geo.settings import DEFAULT_PROVINCE, VINTAGES
 from geo.uploads import check_upload, staged_uploads
@@ -56,6 +57,8 @@ except BorderMapError as err:
     st.stop()
 
 with tab_roster:
+    partial = st.checkbox(t("partial_update", lang), key=f"roster_partial_{nonce}",
+                          help=t("partial_update_help", lang))
     upload = st.file_uploader(t("upload_roster", lang), type=["csv", "xlsx"],
                               key=f"roster_upload_{nonce}")
     if upload is not None:
@@ -67,11 +70,13 @@ with tab_roster:
             name = None
         if name is not None:
             pending = st.session_state.get("pending_roster")
-            if pending is None or pending[0] != (name, len(data), hash(data)):
+            if pending is None or pending[0] != (name, len(data), hash(data), partial):
                 border_codes = set(common.coverage("2020").query("border_countries != ''")["code"])
                 report = validate_roster(data, source_name=name, province=DEFAULT_PROVINCE,
-                                         vintage="2020", border_codes=border_codes)
-                st.session_state["pending_roster"] = ((name, len(data), hash(data)), report)
+                                         vintage="2020", border_codes=border_codes,
+                                         partial=partial)
+                st.session_state["pending_roster"] = ((name, len(data), hash(data), partial),
+                                                      report)
             report = st.session_state["pending_roster"][1]
             st.subheader(t("validation_report", lang))
             if report.ok:
@@ -93,15 +98,21 @@ with tab_roster:
                 if a.button(t("accept", lang), type="primary", key="roster_accept"):
                     common.require("import")
                     try:
-                        version = store.import_roster(
-                            report, source_name=report.source_name, sha256=report.sha256,
-                            user=common.user_name(), kind=report.kind,
-                            province=report.province, vintage=report.vintage)
+                        what = "partial update" if partial else "roster"
+                        with common.audited("roster.import", f"{what} {report.source_name} "
+                                            f"sha256={report.sha256[:12]}") as act:
+                            frame = roster_to_store(
+                                report.roster, partial=partial,
+                                current=store.current() if partial else None,
+                                province=report.province, vintage=report.vintage)
+                            version = store.import_roster(
+                                frame, source_name=report.source_name, sha256=report.sha256,
+                                user=common.user_name(), kind=report.kind,
+                                province=report.province, vintage=report.vintage)
+                            act.result = f"→ version {version}"
                     except BorderMapError as err:
                         st.error(t("error", lang, message=str(err)))
                     else:
-                        common.audit_event("roster.import", f"{report.source_name} "
-                                           f"sha256={report.sha256[:12]} → version {version}")
                         _reset(("success", t("stored", lang, version=version)))
                         st.rerun()
                 if c.button(t("cancel", lang), key="roster_cancel"):
@@ -116,9 +127,15 @@ with tab_bounds:
         else:
             st.caption(t("boundaries_current", lang, vintage=v, source=path.name))
             if st.button(t("boundaries_remove", lang) + f" ({v})", key=f"bnd_forget_{v}"):
-                common.forget_boundaries(v)
-                st.session_state["flash"] = ("info", t("boundaries_embedded", lang, vintage=v))
-                st.rerun()
+                try:
+                    with common.audited("boundaries.remove", f"{path.name} vintage={v}"):
+                        common.forget_boundaries(v)
+                except BorderMapError as err:
+                    st.error(t("error", lang, message=str(err)))
+                else:
+                    st.session_state["flash"] = ("info",
+                                                 t("boundaries_embedded", lang, vintage=v))
+                    st.rerun()
     b_vintage = common.choice("radio", t("vintage", lang), VINTAGES, state="bnd_vintage",
                               default=st.session_state["vintage"], horizontal=True,
                               format_func=lambda v: t(f"vintage_{v}", lang))
@@ -148,13 +165,13 @@ with tab_bounds:
             if a.button(t("accept", lang), type="primary", key="bnd_accept"):
                 common.require("import")
                 try:
-                    with staged_uploads(list(payload), kind="boundaries") as staged:
+                    with common.audited("boundaries.accept", f"{result['source']} vintage="
+                                        f"{b_vintage}: {len(result['matched'])} units"), \
+                            staged_uploads(list(payload), kind="boundaries") as staged:
                         common.keep_boundaries(staged, b_vintage)
                 except (BorderMapError, OSError) as err:
                     st.error(t("error", lang, message=str(err)))
                 else:
-                    common.audit_event("boundaries.accept", f"{result['source']} vintage="
-                                       f"{b_vintage}: {len(result['matched'])} units")
                     _reset(("success", t("boundaries_stored", lang, vintage=b_vintage)))
                     st.rerun()
             if c.button(t("cancel", lang), key="bnd_cancel"):
@@ -173,11 +190,12 @@ with tab_history:
             if st.button(t("restore_button", lang), key="restore_go"):
                 common.require("restore")
                 try:
-                    new = store.restore(int(version), user=common.user_name())
+                    with common.audited("roster.restore", f"version {version}") as act:
+                        new = store.restore(int(version), user=common.user_name())
+                        act.result = f"version {version} → version {new}"
                 except BorderMapError as err:
                     st.error(t("error", lang, message=str(err)))
                 else:
-                    common.audit_event("roster.restore", f"version {version} → version {new}")
                     st.session_state["flash"] = ("success",
                                                  t("restored", lang, version=version)
                                                  + f" (v{new})")
