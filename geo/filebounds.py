@@ -356,7 +356,7 @@ def hidden_sheet_message(info: XlsxInfo, *, sheet: str | None) -> tuple[str, str
 
 def check_csv(data: bytes, *, name: str = "file", max_columns: int = MAX_CSV_COLUMNS,
               max_line_bytes: int = MAX_CSV_LINE_BYTES, max_lines: int = MAX_CSV_LINES) -> int:
-    """Check CSV bytes before decoding and parsing them; return the number of lines.
+    r"""Check CSV bytes before decoding and parsing them; return the number of lines.
 
     A line's possible field count is the count of its most frequent delimiter
     (``,``, ``;`` or tab) plus one, so the check needs no decoding; a quoted
@@ -387,7 +387,7 @@ def check_csv(data: bytes, *, name: str = "file", max_columns: int = MAX_CSV_COL
 
     Examples
     --------
-    >>> check_csv(b"commune_code,chiefs\\n03154,1\\n")
+    >>> check_csv(b"commune_code,chiefs\n03154,1\n")
     3
     """
     buf = np.frombuffer(bytes(data), dtype=np.uint8)
