@@ -316,9 +316,9 @@ def _append(con: sqlite3.Connection, name: str, action: str, okv: int, detail: s
                 problem = _head_problem(con, _read_head(key))
             except AuditError as err:
                 problem = str(err)
-            if problem and action == "audit.tamper":
+            if problem and action == "audit.tamper" and problem not in detail:
                 detail = _clean(f"{detail}; {problem}", MAX_DETAIL)
-            elif problem:  # keep the evidence in the log before the head moves on
+            elif problem and action != "audit.tamper":  # keep the evidence in the log before the head moves on
                 log.error("audit log: %s", problem)
                 con.execute("COMMIT")
                 _append(con, "-", "audit.tamper", 0, problem, "", "done", None)
