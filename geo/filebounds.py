@@ -56,10 +56,10 @@ MAX_XML_PART_BYTES = 256 << 20
 MAX_XLSX_MEMBERS = 1_000
 #: Most fields on one CSV line.
 MAX_CSV_COLUMNS = 1_000
-#: Longest CSV line (bytes).
-MAX_CSV_LINE_BYTES = 64 << 10
-#: Most CSV lines.
-MAX_CSV_LINES = 1_000_000
+#: Longest CSV line (bytes); one field is capped further by the CSV reader (128 KB).
+MAX_CSV_LINE_BYTES = 4 << 20
+#: Most CSV lines (a whole country's per-officer roster is about 100,000).
+MAX_CSV_LINES = 2_000_000
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -197,7 +197,8 @@ def _rels(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
 
 def _sheets(zf: zipfile.ZipFile, name: str) -> list[SheetInfo]:
     if "xl/workbook.xml" not in zf.NameToInfo:
-        raise UploadError(f"{name}: not an .xlsx workbook (no xl/workbook.xml)")
+        raise UploadError(f"{name}: unreadable spreadsheet (not a valid .xlsx file): "
+                          "no xl/workbook.xml")
     rels = _rels(zf, name)
     out = []
     for event, elem in _iter_xml(zf, "xl/workbook.xml", name, MAX_XML_PART_BYTES):

@@ -8,7 +8,9 @@ frame, and return problems for the caller to report:
 
 * a date before :data:`MIN_DATE` is an error (rosters of this project start
   after 2000); a date after today stays a warning (checked by the reader);
-* a roster whose counts are all zero is an error;
+* a roster whose counts are all zero is an error for a full roster
+  (``partial=False``), a warning otherwise (a partial update may set the
+  listed communes to zero; a file merely checked is not stored);
 * a roster meant to replace the stored one (``partial=False``) must list every
   xã of the province (:func:`expected_codes`: commune police serve the xã;
   wards and towns may be listed but need not be), else it is an error; a
@@ -103,7 +105,7 @@ def roster_findings(frame: pd.DataFrame, *, expected_codes: Iterable[str],
                     "write the date the counts hold"))
     staff = frame[[c for c in STAFF_COLUMNS if c in frame]].to_numpy(dtype=float)
     if len(frame) and not (staff > 0).any():
-        out.append(("error", None, None,
+        out.append(("error" if partial is False else "warning", None, None,
                     f"every count of the {len(frame)} commune(s) is 0; a roster with nobody "
                     "in post is not plausible (an empty cell of a required count is an "
                     "error, not 0)"))
