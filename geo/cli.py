@@ -446,7 +446,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _note("no audit events match")
     else:
         frame["ts"] = frame["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
-        print(frame.to_string(index=False, max_colwidth=80))
+        step = frame["phase"].where(frame["phase"] == "intent",  # "… [done 4]": completes 4
+                                    frame["phase"] + " " + frame["ref"].astype(str))
+        frame["action"] = frame["action"].where(frame["ref"].isna() & (frame["phase"] == "done"),
+                                                frame["action"] + " [" + step + "]")
+        print(frame.drop(columns=["phase", "ref"]).to_string(index=False, max_colwidth=80))
     return EXIT_OK
 
 
