@@ -5,10 +5,27 @@ Events are rows of the ``audit_log`` table in ``<BORDERMAP_HOME>/audit.sqlite``
 roster store so that a rejected import leaves the store byte-identical even
 though the rejection itself is logged.
 
-The log is append-only at the database level: triggers abort any ``UPDATE``
-or ``DELETE`` on the table. Each row also carries ``hash`` = SHA-256 of the
-previous row's hash and its own fields, so an edit made by other means (a
-dropped trigger, a hex editor) is detected by :func:`verify_log`.
+Tamper evidence, in three layers:
+
+* triggers abort any ``UPDATE`` or ``DELETE`` on the table;
+* each row carries ``hash`` = HMAC-SHA256, under a secret key kept outside the
+  database (``<BORDERMAP_HOME>/audit.key``, mode 0600, created with the first
+  keyed event), of the previous row's hash and its own fields. Without the key
+  nobody can rewrite a row and recompute the chain (rows written before the
+  key existed keep their plain SHA-256 chain and are verified as such);
+* the newest event's id and hash, with their HMAC, are anchored outside the
+  log in a head file (``audit.key.head``), written under the log's write lock,
+  so deleting the newest rows is detected too.
+
+:func:`verify_log` checks all three: the chain, the head anchor and the
+triggers (a write that finds a trigger missing restores it and records an
+``audit.tamper`` event, which verification then reports).
+
+Changes go through :func:`action`: it writes an *intent* event before the
+change and a *completion* event (``done`` or ``failed``) after it, so an
+action whose intent cannot be logged does not happen, and an action
+interrupted half-way leaves an intent without completion
+(:func:`incomplete_actions`). :func:`record` appends one event.
 
 Text from outside (a username typed into a failed sign-in, a file name) is
 stored with control characters escaped and its length capped, so printing the
@@ -20,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -30,6 +48,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo._audit_anchor import Head as _Head
+from geo._audit_anchor import audit_key as _audit_key
+from geo._audit_anchor import read_head as _read_head
+from geo._audit_anchor import write_head as _write_head
 from geo._errors import AuditError, InvalidArgument
 from geo.settings import get_settings
 
@@ -37,8 +59,8 @@ log = logging.getLogger(__name__)
 
 #: Actions the project records (others are accepted if they match :data:`ACTION_PATTERN`).
 KNOWN_ACTIONS = ("signin", "signout", "roster.import", "roster.restore", "boundaries.accept",
-                 "boundaries.remove",
-                 "export", "users.add", "users.remove", "users.passwd", "users.role")
+                 "boundaries.remove", "export", "users.add", "users.remove", "users.passwd",
+                 "users.role", "audit.tamper")
 
 #: What an action name may look like.
 ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
@@ -46,12 +68,24 @@ ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
 #: Longest stored username / client / detail (characters).
 MAX_USER, MAX_CLIENT, MAX_DETAIL = 128, 128, 2000
 
-COLUMNS = ["id", "ts", "user", "action", "ok", "detail", "client"]
+#: Phases of an event: a plain event or completion is ``done``; :func:`action`
+#: writes ``intent`` first and ``done`` or ``failed`` after.
+PHASES = ("done", "intent", "failed")
+
+COLUMNS = ["id", "ts", "user", "action", "ok", "detail", "client", "phase", "ref"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _GENESIS = "0" * 64
+_TRIGGERS = {
+    "audit_log_no_update": "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE "
+                           "ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
+                           "append-only'); END",
+    "audit_log_no_delete": "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE "
+                           "ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
+                           "append-only'); END",
+}
 
-_SCHEMA = """
+_TABLE = """
 CREATE TABLE IF NOT EXISTS audit_log (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,
     ts       TEXT    NOT NULL,
@@ -64,11 +98,13 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_log_user ON audit_log (username);
 CREATE INDEX IF NOT EXISTS audit_log_action ON audit_log (action);
-CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 """
+#: Columns added to logs written before keyed chains (existing rows: plain, done).
+_ADDED_COLUMNS = {
+    "phase": "ALTER TABLE audit_log ADD COLUMN phase TEXT NOT NULL DEFAULT 'done'",
+    "ref": "ALTER TABLE audit_log ADD COLUMN ref INTEGER",
+    "keyed": "ALTER TABLE audit_log ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0",
+}
 
 
 def audit_path() -> Path:
@@ -84,12 +120,34 @@ def _clean(value: object, limit: int) -> str:
 
 def _row_hash(prev: str, ts: str, user: str, action: str, ok: int, detail: str,
               client: str) -> str:
+    """Plain SHA-256 chain of rows written before the log was keyed."""
     payload = json.dumps([prev, ts, user, action, ok, detail, client], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _row_mac(key: bytes, prev: str, ts: str, user: str, action: str, ok: int, detail: str,
+             client: str, phase: str, ref: int | None) -> str:
+    payload = json.dumps(["v1", prev, ts, user, action, ok, detail, client, phase, ref],
+                         ensure_ascii=False)
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# --------------------------------------------------------------------------- connection
+def _missing_triggers(con: sqlite3.Connection) -> list[str]:
+    have = {r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
+    return [t for t in _TRIGGERS if t not in have]
+
+
+def _table_exists(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                       "name = 'audit_log'").fetchone() is not None
+
+
 @contextlib.contextmanager
-def _connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+def _connect(path: Path | None = None, *, setup: bool = True
+             ) -> Iterator[sqlite3.Connection]:
+    """Open the log; with ``setup``, create or upgrade the table and note dropped triggers."""
     path = path or audit_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -98,9 +156,17 @@ def _connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     except (OSError, sqlite3.Error) as err:
         raise AuditError(f"{path}: cannot open the audit log ({err})") from err
     try:
-        con.executescript(_SCHEMA)
-        if new:
-            os.chmod(path, 0o600)
+        con.execute("PRAGMA busy_timeout = 30000")
+        if setup and not _ready(con):
+            dropped = _set_up(con)
+            if new:
+                os.chmod(path, 0o600)
+            if dropped:
+                log.error("audit log %s: trigger(s) %s had been dropped; restored", path,
+                          ", ".join(dropped))
+                _append(con, "-", "audit.tamper", 0,
+                        f"append-only trigger(s) {', '.join(dropped)} were missing and have "
+                        "been restored", "", "done", None)
         yield con
     except sqlite3.Error as err:
         raise AuditError(f"{path}: audit log error ({err})") from err
@@ -108,8 +174,114 @@ def _connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
+def _ready(con: sqlite3.Connection) -> bool:
+    """Whether the table, its added columns and its triggers are all in place."""
+    if not _table_exists(con):
+        return False
+    cols = {r[1] for r in con.execute("PRAGMA table_info(audit_log)")}
+    return set(_ADDED_COLUMNS) <= cols and not _missing_triggers(con)
+
+
+def _set_up(con: sqlite3.Connection) -> list[str]:
+    """Create or upgrade the table and (re)create its triggers, under the write lock.
+
+    Returns the triggers that were missing from an existing table (dropped).
+    """
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        existed = _table_exists(con)
+        dropped = _missing_triggers(con) if existed else []
+        for statement in _TABLE.split(";"):
+            if statement.strip():
+                con.execute(statement)
+        cols = {r[1] for r in con.execute("PRAGMA table_info(audit_log)")}
+        for name, sql in _ADDED_COLUMNS.items():
+            if name not in cols:
+                con.execute(sql)
+        for sql in _TRIGGERS.values():
+            con.execute(sql)
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("ROLLBACK")
+        raise
+    return dropped
+
+
+def _append(con: sqlite3.Connection, name: str, action: str, okv: int, detail: str,
+            client: str, phase: str, ref: int | None) -> int:
+    """Append one keyed row in its own write transaction and move the head anchor.
+
+    Before the head anchor moves on, the log is compared with it; a mismatch
+    (newest events deleted, the newest rewritten, the log replaced, the anchor
+    forged) is first recorded as an ``audit.tamper`` event, so the evidence
+    stays in the log.
+    """
+    ts = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+    con.execute("BEGIN IMMEDIATE")  # serialise writers: the chain needs the last hash
+    try:
+        keyed_before = con.execute("SELECT 1 FROM audit_log WHERE keyed = 1 "
+                                   "LIMIT 1").fetchone() is not None
+        key = _audit_key(create=not keyed_before)
+        if key is None:
+            raise AuditError(f"{get_settings().audit_key_file}: the audit key is missing; "
+                             "the log was keyed with it, so no event can be added")
+        if keyed_before or get_settings().audit_head_file.exists():
+            try:
+                problem = _head_problem(con, _read_head(key))
+            except AuditError as err:
+                problem = str(err)
+            if problem and action == "audit.tamper" and problem not in detail:
+                detail = _clean(f"{detail}; {problem}", MAX_DETAIL)
+            elif problem and action != "audit.tamper":  # keep the evidence in the log before the head moves on
+                log.error("audit log: %s", problem)
+                con.execute("COMMIT")
+                _append(con, "-", "audit.tamper", 0, problem, "", "done", None)
+                con.execute("BEGIN IMMEDIATE")
+        last = con.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        digest = _row_mac(key, last[1] if last else _GENESIS, ts, name, action, okv, detail,
+                          client, phase, ref)
+        cur = con.execute(
+            "INSERT INTO audit_log (ts, username, action, ok, detail, client, hash, phase,"
+            " ref, keyed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            (ts, name, action, okv, detail, client, digest, phase, ref))
+        new_id = int(cur.lastrowid)
+        path = get_settings().audit_head_file
+        before = path.read_bytes() if path.exists() else None
+        _write_head(key, _Head(new_id, digest))
+        try:
+            con.execute("COMMIT")
+        except BaseException:
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(before)
+            raise
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("ROLLBACK")
+        raise
+    return new_id
+
+
+def _head_problem(con: sqlite3.Connection, head: _Head | None) -> str:
+    """Say how the log disagrees with its head anchor ("" when it agrees)."""
+    if head is None:
+        return (f"the head anchor {get_settings().audit_head_file} is missing although "
+                "the log holds keyed events")
+    row = con.execute("SELECT hash FROM audit_log WHERE id = ?", (head.id,)).fetchone()
+    if row is None:
+        last = con.execute("SELECT max(id) FROM audit_log").fetchone()[0] or 0
+        return (f"event {head.id}, the newest according to the head anchor, is missing "
+                f"(the log ends at event {last}): the newest events were deleted")
+    if row[0] != head.hash:
+        return f"event {head.id} differs from the head anchor: it was rewritten"
+    return ""
+
+
 def record(user: object, action: str, detail: str | Mapping[str, object] = "", *,
-           ok: bool = True, client: str | None = None, path: Path | None = None) -> int:
+           ok: bool = True, client: str | None = None, path: Path | None = None,
+           phase: str = "done", ref: int | None = None) -> int:
     """Append one event to the audit log.
 
     Parameters
@@ -129,6 +301,10 @@ def record(user: object, action: str, detail: str | Mapping[str, object] = "", *
         Where the request came from (remote address, session id, ``"cli"``).
     path : Path, optional
         Audit database; :func:`audit_path` by default.
+    phase : {"done", "intent", "failed"}
+        ``done`` for a plain event; :func:`action` uses the others.
+    ref : int, optional
+        For a completion, the id of its intent event.
 
     Returns
     -------
@@ -144,30 +320,85 @@ def record(user: object, action: str, detail: str | Mapping[str, object] = "", *
     """
     if not ACTION_PATTERN.fullmatch(action or ""):
         raise InvalidArgument(f"invalid audit action {action!r}")
+    if phase not in PHASES:
+        raise InvalidArgument(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
     name = getattr(user, "username", user)
     name = _clean(name if name not in (None, "") else "-", MAX_USER)
     if isinstance(detail, Mapping):
         detail = json.dumps(dict(detail), sort_keys=True, ensure_ascii=False, default=str)
     detail = _clean(detail, MAX_DETAIL)
     client = _clean(client or "", MAX_CLIENT)
-    ts = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
     okv = int(bool(ok))
     with _connect(path) as con:
-        con.execute("BEGIN IMMEDIATE")  # serialise writers: the chain needs the last hash
-        try:
-            last = con.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-            digest = _row_hash(last[0] if last else _GENESIS, ts, name, action, okv, detail,
-                               client)
-            cur = con.execute(
-                "INSERT INTO audit_log (ts, username, action, ok, detail, client, hash) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (ts, name, action, okv, detail, client, digest))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    log.info("audit: %s %s %s%s", name, action, "ok" if okv else "FAILED",
+        new_id = _append(con, name, action, okv, detail, client, phase,
+                         None if ref is None else int(ref))
+    log.info("audit: %s %s %s%s%s", name, action, "ok" if okv else "FAILED",
+             "" if phase == "done" else f" [{phase}]",
              f" ({detail[:80]})" if detail else "")
-    return int(cur.lastrowid)
+    return new_id
+
+
+class Action:
+    """An action in progress (see :func:`action`); set :attr:`result` to say what it did."""
+
+    def __init__(self, intent_id: int) -> None:
+        self.intent_id = intent_id
+        #: Appended to the completion event's detail (e.g. ``"→ version 4"``).
+        self.result = ""
+
+
+@contextlib.contextmanager
+def action(user: object, name: str, detail: str | Mapping[str, object] = "", *,
+           client: str | None = None, path: Path | None = None) -> Iterator[Action]:
+    """Log an action's intent before it runs and its completion after; fail closed.
+
+    Parameters
+    ----------
+    user, name, detail, client, path
+        As for :func:`record` (``name`` is the action).
+
+    Yields
+    ------
+    Action
+        Set its ``result`` to add what the action did to the completion event.
+
+    Raises
+    ------
+    AuditError
+        The intent cannot be written: the block does not run. If the block
+        succeeds but its completion cannot be written, the error is raised
+        too (the change happened; its intent stays in the log without a
+        completion, see :func:`incomplete_actions`).
+
+    Examples
+    --------
+    >>> with action("cli:alice", "roster.restore", "version 2") as act:  # doctest: +SKIP
+    ...     act.result = f"→ version {store.restore(2)}"
+    """
+    intent = record(user, name, detail, ok=True, client=client, path=path, phase="intent")
+    act = Action(intent)
+    try:
+        yield act
+    except BaseException as err:
+        with contextlib.suppress(AuditError):
+            record(user, name, f"failed: {type(err).__name__}: {err}", ok=False,
+                   client=client, path=path, phase="failed", ref=intent)
+        raise
+    record(user, name, act.result or "completed", ok=True, client=client, path=path,
+           phase="done", ref=intent)
+
+
+def incomplete_actions(*, path: Path | None = None) -> pd.DataFrame:
+    """Return intent events that have no completion (interrupted actions), oldest first."""
+    path = path or audit_path()
+    if not path.exists():
+        return pd.DataFrame(columns=COLUMNS)
+    with _connect(path) as con:
+        rows = con.execute(
+            "SELECT id, ts, username, action, ok, detail, client, phase, ref FROM audit_log i"
+            " WHERE phase = 'intent' AND NOT EXISTS (SELECT 1 FROM audit_log c WHERE"
+            " c.ref = i.id) ORDER BY id").fetchall()
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def read(limit: int | None = 100, *, user: str | None = None, action: str | None = None,
@@ -214,7 +445,8 @@ def read(limit: int | None = 100, *, user: str | None = None, action: str | None
     if ok is not None:
         where.append("ok = ?")
         params.append(int(ok))
-    sql = ("SELECT id, ts, username AS user, action, ok, detail, client FROM audit_log"
+    sql = ("SELECT id, ts, username AS user, action, ok, detail, client, phase, ref"
+           " FROM audit_log"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC")
     if limit is not None:
         sql += " LIMIT ?"
@@ -229,29 +461,75 @@ def read(limit: int | None = 100, *, user: str | None = None, action: str | None
     frame["id"] = frame["id"].astype("int64")
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True, format="ISO8601")
     frame["ok"] = frame["ok"].astype(bool)
+    frame["ref"] = pd.array([None if pd.isna(v) else int(v) for v in frame["ref"]],
+                            dtype="Int64")
     log.info("audit read: %d events", len(frame))
     return frame
 
 
 def verify_log(*, path: Path | None = None) -> int:
-    """Check the hash chain of the whole log; return the number of events checked.
+    """Check the whole log; return the number of events checked.
+
+    Checks, in order: every row's hash chain (HMAC under the audit key for
+    keyed rows, SHA-256 for rows written before the key existed; once keyed,
+    every later row must be keyed); the head anchor outside the log (the
+    newest events cannot have been deleted, nor the newest rewritten); the
+    append-only triggers; and that the log records no tampering
+    (``audit.tamper`` events written when a writer found a dropped trigger or
+    a head mismatch).
 
     Raises
     ------
     AuditError
-        A row was changed, removed or inserted out of order.
+        A row was changed, removed or inserted out of order; the newest rows
+        were deleted; a trigger was dropped; the key or head anchor is
+        missing or altered.
     """
     path = path or audit_path()
+    settings = get_settings()
+    key = _audit_key(create=False)
     if not path.exists():
+        if settings.audit_head_file.exists():
+            raise AuditError(f"{path}: the audit log is missing, but its head anchor "
+                             f"{settings.audit_head_file} says it had events")
         return 0
-    prev, n = _GENESIS, 0
-    with _connect(path) as con:
-        for row in con.execute("SELECT id, ts, username, action, ok, detail, client, hash "
-                               "FROM audit_log ORDER BY id"):
-            expect = _row_hash(prev, *row[1:7])
-            if row[7] != expect:
+    prev, n, keyed_seen = _GENESIS, 0, False
+    with _connect(path, setup=False) as con:
+        if not _table_exists(con):
+            raise AuditError(f"{path}: not an audit log (no audit_log table)")
+        cols = {r[1] for r in con.execute("PRAGMA table_info(audit_log)")}
+        extra = "phase, ref, keyed" if {"phase", "ref", "keyed"} <= cols else \
+            "'done', NULL, 0"
+        for row in con.execute(f"SELECT id, ts, username, action, ok, detail, client, hash, "
+                               f"{extra} FROM audit_log ORDER BY id"):
+            if row[10]:
+                if key is None:
+                    raise AuditError(f"{settings.audit_key_file}: the audit key is missing; "
+                                     "the keyed log cannot be verified")
+                keyed_seen = True
+                expect = _row_mac(key, prev, *row[1:7], row[8], row[9])
+            elif keyed_seen:
+                raise AuditError(f"{path}: audit log altered at event {row[0]} (an unkeyed "
+                                 "event after keyed ones)")
+            else:
+                expect = _row_hash(prev, *row[1:7])
+            if not hmac.compare_digest(row[7], expect):
                 raise AuditError(f"{path}: audit log altered at event {row[0]} "
                                  "(hash chain broken)")
             prev, n = row[7], n + 1
+        head = _read_head(key) if (keyed_seen or settings.audit_head_file.exists()) else None
+        if keyed_seen or head is not None:
+            problem = _head_problem(con, head)
+            if problem:
+                raise AuditError(f"{path}: {problem}")
+        dropped = _missing_triggers(con)
+        if dropped:
+            raise AuditError(f"{path}: the append-only trigger(s) {', '.join(dropped)} were "
+                             "dropped")
+        tamper = con.execute("SELECT id, detail FROM audit_log WHERE action = 'audit.tamper' "
+                             "ORDER BY id LIMIT 1").fetchone() if "phase" in cols else None
+        if tamper:
+            raise AuditError(f"{path}: the log records tampering at event {tamper[0]}: "
+                             f"{tamper[1]}")
     log.info("audit log verified: %d events", n)
     return n

@@ -24,6 +24,7 @@ import pyogrio
 import shapely
 
 from geo import layer, registry
+from geo.boundary_checks import check_boundary_plausibility, refuse_duplicate_codes
 from geo._errors import BoundaryFileError, BorderMapError, InvalidArgument
 from geo._text import fold, fold_unit
 from geo.matching import unit_matcher
@@ -335,9 +336,7 @@ def load_official_boundaries(path: str | Path, *, province: str, vintage: str = 
                " — no value matches a commune code or name of the registry"))
     unmatched = gdf.loc[unknown | ~in_province]
     gdf = gdf.loc[in_province].copy()
-    dupes = gdf["code"].duplicated(keep=False)
-    if dupes.any():
-        gdf = gdf.dissolve(by="code", as_index=False)
+    refuse_duplicate_codes(gdf, name=path.name)  # [integrity hook] geo.boundary_checks
     geoms = shapely.make_valid(gdf.geometry.values)
     geoms = np.array([layer.polygonal(g) for g in geoms], dtype=object)
     gdf = gpd.GeoDataFrame({"code": gdf["code"].to_numpy()}, geometry=geoms, crs=gdf.crs)
@@ -346,6 +345,9 @@ def load_official_boundaries(path: str | Path, *, province: str, vintage: str = 
         raise BoundaryFileError(f"{path.name}: every geometry of the units of {pname} is empty "
                                 f"or missing; nothing was loaded")
     _check_placement(gdf, known, path)
+    # [integrity hook] areas and per-unit positions: geo.boundary_checks
+    check_boundary_plausibility(gdf, known, name=path.name, province=pname,
+                                province_area_km2=_province_area_km2(province_code, vintage))
     ref = known.set_index("code").loc[gdf["code"]]
     out = gpd.GeoDataFrame(
         {
@@ -376,6 +378,15 @@ def load_official_boundaries(path: str | Path, *, province: str, vintage: str = 
     log.info("official boundaries %s: %d units matched, %d unmatched, %d missing, text %s",
              path.name, len(out), len(unmatched), len(missing), encoding)
     return out
+
+
+def _province_area_km2(province_code: str, vintage: str) -> float | None:
+    """The province's area from the embedded approximate layer (``None`` if unavailable)."""
+    try:
+        return float(load_communes(province_code, vintage=vintage)["area_km2"].sum())
+    except BorderMapError as err:
+        log.warning("no reference area for province %s: %s", province_code, err)
+        return None
 
 
 #: A matched unit counts as well placed when its registry centroid is within this distance

@@ -223,7 +223,7 @@ def _choice_ci(choices: tuple[str, ...]) -> Callable[[str], str]:
 
 def _validate(args: argparse.Namespace):
     report = services.check_roster(Path(args.file), province=args.province,
-                                   vintage=args.vintage, sheet=args.sheet)
+                                   vintage=args.vintage, sheet=args.sheet, partial=args.partial)
     table = report.to_frame()
     if len(table):
         table.to_string(sys.stdout, index=False, max_colwidth=90)
@@ -246,12 +246,13 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     """Validate and store a roster as the new current version (nothing stored on errors)."""
     report = _validate(args)
     try:
-        version = services.import_roster(report, actor=_actor(args))
+        version = services.import_roster(report, actor=_actor(args), partial=args.partial)
     except RosterError:
         print("nothing was stored; the current roster is unchanged")
         return EXIT_INPUT
     print(f"stored as version {version} (current for {report.province}, "
-          f"{report.vintage} map)")
+          f"{report.vintage} map)" + (f"; {len(report.roster)} units changed"
+                                      if args.partial else ""))
     return EXIT_OK
 
 
@@ -381,7 +382,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from geo import audit
 
     if args.verify:
-        _note(f"audit log hash chain intact: {audit.verify_log()} events")
+        _note(f"audit log intact (keyed hash chain, head anchor, triggers): "
+              f"{audit.verify_log()} events")
+        pending = audit.incomplete_actions()
+        if len(pending):
+            _note(f"warning: {len(pending)} action(s) started without a completion event "
+                  f"(interrupted?): events {', '.join(map(str, pending['id'][:10]))}")
     frame = audit.read(args.limit, user=args.user, action=args.action,
                        ok=False if args.failed else None)
     if args.format == "csv":
@@ -392,7 +398,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _note("no audit events match")
     else:
         frame["ts"] = frame["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
-        print(frame.to_string(index=False, max_colwidth=80))
+        step = frame["phase"].where(frame["phase"] == "intent",  # "… [done 4]": completes 4
+                                    frame["phase"] + " " + frame["ref"].astype(str))
+        frame["action"] = frame["action"].where(frame["ref"].isna() & (frame["phase"] == "done"),
+                                                frame["action"] + " [" + step + "]")
+        print(frame.drop(columns=["phase", "ref"]).to_string(index=False, max_colwidth=80))
     return EXIT_OK
 
 
@@ -517,8 +527,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="administrative map the roster is keyed to: 2025 (default, in "
                             "force) or 2020; a file keyed to the other map is rejected")
         q.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first)")
+        q.add_argument("--partial", action="store_true",
+                       help="the file updates only the communes it lists (the others keep "
+                            "their current counts); without it a roster must list every xã")
         if name == "import":
-            q.add_argument("--user", default=None, help="who imports (default: the OS user)")
+            q.add_argument("--user", default=None,
+                           help="a note on who asked for the import; the audit log records "
+                                "the OS user")
         q.set_defaults(func=func)
     q = roster.add_parser("history", help="list stored roster versions")
     q.add_argument("--province", default=None, help="only this province (default: all)")
@@ -527,7 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_roster_history)
     q = roster.add_parser("restore", help="make an earlier version current (as a new version)")
     q.add_argument("version", type=int)
-    q.add_argument("--user", default=None, help="who restores (default: the OS user)")
+    q.add_argument("--user", default=None,
+                   help="a note on who asked for the restore; the audit log records the OS user")
     q.set_defaults(func=cmd_roster_restore)
     q = roster.add_parser("template", help="print a roster template to fill in")
     q.add_argument("--per-officer", action="store_true", help="one row per officer")

@@ -205,6 +205,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no": ("Không", "No"),
     # data page
     "data_title": ("Dữ liệu: danh sách lực lượng và ranh giới", "Data: roster and boundaries"),
+    "partial_update": ("Cập nhật một phần (chỉ thay đổi các xã có trong tệp)",
+                       "Partial update (only the communes listed in the file change)"),
+    "partial_update_help": (
+        "Không chọn: tệp thay thế toàn bộ danh sách và phải có đủ mọi xã của tỉnh.",
+        "Unticked: the file replaces the whole roster and must list every xã of the "
+        "province."),
     "upload_roster": ("Tải lên danh sách lực lượng (CSV hoặc XLSX)",
                       "Upload a roster (CSV or XLSX)"),
     "upload_boundaries": ("Tải lên tệp ranh giới chính thức (GeoPackage, GeoJSON, "

@@ -75,9 +75,17 @@ def os_actor(note: str | None = None) -> Actor:
     return Actor(name=name, client="cli", note=(note or "").strip())
 
 
+def _note(actor: Actor) -> str:
+    return f" [note: {actor.note}]" if actor.note else ""
+
+
 def _record(actor: Actor, action: str, detail: str, *, ok: bool = True) -> None:
-    note = f" [note: {actor.note}]" if actor.note else ""
-    audit.record(actor.name, action, detail + note, ok=ok, client=actor.client or None)
+    audit.record(actor.name, action, detail + _note(actor), ok=ok, client=actor.client or None)
+
+
+def _action(actor: Actor, action: str, detail: str):
+    """Audit intent now, completion when the block ends (the block runs only if logged)."""
+    return audit.action(actor.name, action, detail + _note(actor), client=actor.client or None)
 
 
 # --------------------------------------------------------------------------- layers
@@ -278,9 +286,10 @@ def accept_boundaries(path: str | Path, *, actor: Actor, province: str = DEFAULT
     """
     gdf = check_boundaries(path, province=province, vintage=vintage)
     code = _province_code(province, vintage)
-    kept = BoundaryStore(home).keep(Path(path), code, vintage)
-    _record(actor, "boundaries.accept", f"{gdf.attrs.get('source', Path(path).name)} "
-            f"province={code} vintage={vintage}: {len(gdf)} units")
+    with _action(actor, "boundaries.accept", f"{gdf.attrs.get('source', Path(path).name)} "
+                 f"province={code} vintage={vintage}: {len(gdf)} units") as act:
+        kept = BoundaryStore(home).keep(Path(path), code, vintage)
+        act.result = f"kept as {kept.parent.name}/{kept.name}"
     return kept
 
 
@@ -288,10 +297,11 @@ def remove_boundaries(*, actor: Actor, province: str = DEFAULT_PROVINCE,
                       vintage: str = DEFAULT_VINTAGE, home: Path | None = None) -> bool:
     """Go back to the embedded layer for a province and map (audited); True if one was current."""
     code = _province_code(province, vintage)
-    removed = BoundaryStore(home).forget(code, vintage)
-    if removed:
-        _record(actor, "boundaries.remove", f"province={code} vintage={vintage}")
-    return removed
+    store = BoundaryStore(home)
+    if store.current(code, vintage) is None:
+        return False
+    with _action(actor, "boundaries.remove", f"province={code} vintage={vintage}"):
+        return store.forget(code, vintage)
 
 
 # --------------------------------------------------------------------------- rosters
@@ -312,48 +322,77 @@ def border_codes(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VIN
 
 def check_roster(source: str | Path | bytes | BinaryIO, *, source_name: str | None = None,
                  province: str = DEFAULT_PROVINCE, vintage: str | None = DEFAULT_VINTAGE,
-                 sheet: str | None = None, home: Path | None = None):
+                 sheet: str | None = None, partial: bool | None = None,
+                 home: Path | None = None):
     """Read and validate a roster file (nothing is stored); return its ValidationReport.
 
     ``vintage`` is the map the roster is keyed to; ``None`` detects it from the file
-    (a file keyed to the other map than the one given is rejected).
+    (a file keyed to the other map than the one given is rejected). ``partial``:
+    ``False`` a roster that replaces the stored one must list every xã; ``True`` a
+    declared partial update; ``None`` coverage is not judged (see
+    :mod:`geo.plausibility`). A file refused by the bounded pre-parse checks
+    (:mod:`geo.filebounds`) is reported without any border analysis.
     """
+    from geo.filebounds import preflight_path, preflight_roster
     from geo.roster import validate_roster
 
-    if isinstance(source, (str, Path)) and not Path(source).is_file():
-        raise InvalidArgument(f"{source}: no such file")
+    if isinstance(source, (str, Path)):
+        if not Path(source).is_file():
+            raise InvalidArgument(f"{source}: no such file")
+        bounded = preflight_path(source, sheet=sheet)
+    elif isinstance(source, bytes):
+        bounded = not any(sev == "error" for sev, _ in preflight_roster(
+            source, name=source_name or "roster", sheet=sheet))
+    else:
+        bounded = True
+    codes = (lambda v: border_codes(province, vintage=v, home=home)) if bounded else None
     return validate_roster(source, source_name=source_name, province=province,
-                           vintage=vintage, sheet=sheet,
-                           border_codes=lambda v: border_codes(province, vintage=v, home=home))
+                           vintage=vintage, sheet=sheet, partial=partial, border_codes=codes)
 
 
-def import_roster(report, *, actor: Actor, store=None) -> int:
+def import_roster(report, *, actor: Actor, store=None, partial: bool = False) -> int:
     """Store a validated roster as the new current version (audited); return the version.
+
+    The audit intent is written before the store is touched and the completion
+    after (:func:`geo.audit.action`): if the log cannot be written, nothing is
+    stored. With ``partial`` only the listed units change (merged into the current
+    roster of the same province and map).
 
     Raises
     ------
     RosterError
         The report has errors: nothing is stored and the refusal is audited.
+    AuditError
+        The audit log cannot be written: nothing is stored.
     """
+    from geo.plausibility import roster_to_store
+
     store = store if store is not None else roster_store()
     if not report.ok:
         _record(actor, "roster.import", f"rejected {report.source_name}: "
                 f"{len(report.errors)} error(s)", ok=False)
         raise RosterError(f"{report.source_name}: {len(report.errors)} error(s); nothing was "
                           f"stored, the current roster is unchanged", report.errors)
-    version = store.import_roster(report, source_name=report.source_name,
-                                  sha256=report.sha256, user=actor.label, kind=report.kind,
-                                  province=report.province, vintage=report.vintage)
-    _record(actor, "roster.import",
-            f"{report.source_name} sha256={report.sha256[:12]} → version {version}")
+    what = "partial update" if partial else "roster"
+    with _action(actor, "roster.import",
+                 f"{what} {report.source_name} sha256={report.sha256[:12]}") as act:
+        current = (store.current(province=report.province, vintage=report.vintage)
+                   if partial else None)
+        frame = roster_to_store(report.roster, partial=partial, current=current,
+                                province=report.province, vintage=report.vintage)
+        version = store.import_roster(frame, source_name=report.source_name,
+                                      sha256=report.sha256, user=actor.label, kind=report.kind,
+                                      province=report.province, vintage=report.vintage)
+        act.result = f"→ version {version} ({len(report.roster)} of {len(frame)} units)"
     return version
 
 
 def restore_roster(version: int, *, actor: Actor, store=None) -> int:
-    """Make an earlier roster version current again, as a new version (audited)."""
+    """Make an earlier roster version current again, as a new version (audited first)."""
     store = store if store is not None else roster_store()
-    new = store.restore(int(version), user=actor.label)
-    _record(actor, "roster.restore", f"version {version} → version {new}")
+    with _action(actor, "roster.restore", f"version {version}") as act:
+        new = store.restore(int(version), user=actor.label)
+        act.result = f"version {version} → version {new}"
     return new
 
 

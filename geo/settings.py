@@ -63,7 +63,7 @@ DEFAULT_MAX_UPLOAD_MB = 50.0
 ENV_VARS = ("BORDERMAP_HOME", "BORDERMAP_USERS", "BORDERMAP_AUDIT_DB", "BORDERMAP_ROLE_MAP",
             "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB", "BORDERMAP_DATABASE_URL",
             "BORDERMAP_STATIC_DIR", "BORDERMAP_SESSION_IDLE_MIN", "BORDERMAP_SESSION_MAX_HOURS",
-            "BORDERMAP_TRUSTED_PROXIES", "BORDERMAP_COOKIE_SECURE")
+            "BORDERMAP_TRUSTED_PROXIES", "BORDERMAP_COOKIE_SECURE", "BORDERMAP_AUDIT_KEY")
 
 #: Default session timeouts: signed out after 30 idle minutes, and 12 hours after sign-in.
 DEFAULT_SESSION_IDLE_MIN = 30.0
@@ -82,6 +82,12 @@ class Settings:
         Users file (``BORDERMAP_USERS``, default ``<home>/users.json``).
     audit_db : Path
         Audit database (``BORDERMAP_AUDIT_DB``, default ``<home>/audit.sqlite``).
+    audit_key_file : Path
+        Secret key of the audit log's HMAC chain, kept outside the database, mode 0600
+        (``BORDERMAP_AUDIT_KEY``, default ``<home>/audit.key``).
+    audit_head_file : Path
+        Anchor of the audit log's newest event, outside the database
+        (``<audit key file>.head``, i.e. ``<home>/audit.key.head`` by default).
     role_map_file : Path
         OIDC group/e-mail → role map (``BORDERMAP_ROLE_MAP``, default ``<home>/roles.json``).
     role_map_explicit : bool
@@ -113,6 +119,8 @@ class Settings:
     home: Path
     users_file: Path
     audit_db: Path
+    audit_key_file: Path
+    audit_head_file: Path
     role_map_file: Path
     role_map_explicit: bool
     tiles: str
@@ -195,10 +203,13 @@ def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
         raw = values.get(name)
         return Path(raw).expanduser().resolve() if raw else home / default
 
+    key_file = path("BORDERMAP_AUDIT_KEY", "audit.key")
     return Settings(
         home=home,
         users_file=path("BORDERMAP_USERS", "users.json"),
         audit_db=path("BORDERMAP_AUDIT_DB", "audit.sqlite"),
+        audit_key_file=key_file,
+        audit_head_file=key_file.with_name(key_file.name + ".head"),
         role_map_file=(Path(values["BORDERMAP_ROLE_MAP"]) if values.get("BORDERMAP_ROLE_MAP")
                        else home / "roles.json"),
         role_map_explicit=bool(values.get("BORDERMAP_ROLE_MAP")),

@@ -59,6 +59,8 @@ with tab_roster:
     r_vintage = common.choice("radio", t("roster_vintage", lang), common.VINTAGE_CHOICES,
                               state="roster_vintage", default=common.DEFAULT_VINTAGE,
                               horizontal=True, format_func=lambda v: t(f"vintage_{v}", lang))
+    partial = st.checkbox(t("partial_update", lang), key=f"roster_partial_{nonce}",
+                          help=t("partial_update_help", lang))
     upload = st.file_uploader(t("upload_roster", lang), type=["csv", "xlsx"],
                               key=f"roster_upload_{nonce}")
     if upload is not None:
@@ -70,10 +72,10 @@ with tab_roster:
             name = None
         if name is not None:
             pending = st.session_state.get("pending_roster")
-            key = (name, len(data), hash(data), r_vintage)
+            key = (name, len(data), hash(data), r_vintage, partial)
             if pending is None or pending[0] != key:
-                report = services.check_roster(data, source_name=name,
-                                               province=DEFAULT_PROVINCE, vintage=r_vintage)
+                report = services.check_roster(data, source_name=name, province=DEFAULT_PROVINCE,
+                                               vintage=r_vintage, partial=partial)
                 st.session_state["pending_roster"] = (key, report)
             report = st.session_state["pending_roster"][1]
             st.subheader(t("validation_report", lang))
@@ -98,7 +100,7 @@ with tab_roster:
                     common.require("import")
                     try:
                         version = services.import_roster(report, actor=common.actor(),
-                                                         store=store)
+                                                         store=store, partial=partial)
                     except BorderMapError as err:
                         st.error(t("error", lang, message=escape_markdown(err)))
                     else:
@@ -118,10 +120,15 @@ with tab_bounds:
                          source=escape_markdown(path.name)))
             if st.button(t("boundaries_remove", lang) + f" ({v})", key=f"bnd_forget_{v}"):
                 common.require("import")
-                services.remove_boundaries(actor=common.actor(), province=DEFAULT_PROVINCE,
-                                           vintage=v)
-                st.session_state["flash"] = ("info", t("boundaries_embedded", lang, vintage=v))
-                st.rerun()
+                try:
+                    services.remove_boundaries(actor=common.actor(), province=DEFAULT_PROVINCE,
+                                               vintage=v)
+                except BorderMapError as err:
+                    st.error(t("error", lang, message=escape_markdown(err)))
+                else:
+                    st.session_state["flash"] = ("info",
+                                                 t("boundaries_embedded", lang, vintage=v))
+                    st.rerun()
     b_vintage = common.choice("radio", t("vintage", lang), VINTAGES, state="bnd_vintage",
                               default=st.session_state["vintage"], horizontal=True,
                               format_func=lambda v: t(f"vintage_{v}", lang))

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.filebounds import preflight_roster
 from geo._errors import InvalidArgumentType
 from geo.roster.problems import ProblemList
 
@@ -214,7 +215,7 @@ def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: ProblemList
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as err:
         probs.add(None, None, f"unreadable spreadsheet (not a valid .xlsx file): {err}")
         return None
     try:
@@ -232,7 +233,7 @@ def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: ProblemList
         rows = [[unicodedata.normalize("NFC", c) if isinstance(c, str) else _cell_text(c)
                  for c in r] for r in ws.iter_rows(values_only=True)]
         title = ws.title
-    except (KeyError, ValueError, TypeError, OSError) as err:
+    except (KeyError, ValueError, TypeError, OSError, SyntaxError) as err:
         probs.add(None, None, f"unreadable spreadsheet: {err}")
         return None
     finally:
@@ -241,7 +242,8 @@ def _read_xlsx_rows(raw: bytes, sheet: str | None, probs: ProblemList
     if _has_formulas(raw):
         try:
             formulas = _formulas_without_value(raw, title, rows)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
+                SyntaxError) as err:
             probs.add(None, None, f"unreadable spreadsheet: {err}")
             return None
     return rows, formulas
@@ -261,6 +263,11 @@ def read_cells(raw: bytes, sheet: str | None, probs: ProblemList
         return None
     if not raw.strip():
         probs.add(None, None, "empty file")
+        return None
+    # bounded work before parsing (dimensions, entities, hidden sheets, columns, line length)
+    for severity, message in preflight_roster(raw, name=probs.file, sheet=sheet):
+        probs.add(None, None, message, severity)
+    if probs.n_errors:
         return None
     formulas: set[tuple[int, int]] = set()
     if raw.startswith(b"PK\x03\x04"):

@@ -54,6 +54,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from geo.plausibility import expected_codes, roster_findings
 from geo._errors import RegistryError, RosterError
 from geo._text import fold
 from geo.matching import unit_matcher
@@ -138,6 +139,7 @@ def validate_roster(
     vintage: str | None = None,
     sheet: str | None = None,
     border_codes: BorderCodes = None,
+    partial: bool | None = None,
 ) -> ValidationReport:
     r"""Read and check a roster file, reporting every problem at once.
 
@@ -160,6 +162,12 @@ def validate_roster(
         Codes of the border communes (or a function of the map returning
         them); reinforcements elsewhere are warned about. ``None`` skips that
         check.
+    partial : bool, optional
+        ``False``: the roster is to replace the stored one, so a roster that
+        does not list every xã of the province is an error. ``True``: a partial
+        update (only the listed units change; a warning says so). ``None``
+        (default): coverage is not judged — checking a file, not importing it.
+        See :mod:`geo.plausibility`.
 
     Returns
     -------
@@ -259,6 +267,13 @@ def validate_roster(
     if frame.empty:
         probs.add(None, None, "no commune has counts")
         return report(n_rows)
+    # plausibility: dates, all-zero rosters, every unit listed unless a partial update
+    for severity, row, column, message in roster_findings(
+            frame, expected_codes=expected_codes(reg.units), partial=partial,
+            province=reg.province, date_column=headers.get("as_of") or headers.get("since")):
+        probs.add(row, column, message, severity)
+    if probs.n_errors:
+        return report(n_rows)
     return report(n_rows, canonical_frame(frame))
 
 
@@ -270,6 +285,7 @@ def read_roster(
     vintage: str | None = None,
     sheet: str | None = None,
     border_codes: BorderCodes = None,
+    partial: bool | None = None,
 ) -> pd.DataFrame:
     """Return the accepted roster frame, or raise if the file has any error.
 
@@ -282,7 +298,8 @@ def read_roster(
         If the file has errors; ``problems`` holds every problem found.
     """
     rep = validate_roster(path_or_bytes, source_name=source_name, province=province,
-                          vintage=vintage, sheet=sheet, border_codes=border_codes)
+                          vintage=vintage, sheet=sheet, border_codes=border_codes,
+                          partial=partial)
     if not rep.ok:
         errs = rep.errors
         first = "; ".join(str(p) for p in errs[:3])

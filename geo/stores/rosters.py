@@ -29,7 +29,6 @@ import contextlib
 import functools
 import hashlib
 import logging
-import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -53,6 +52,7 @@ from geo.roster import (
 )
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE, VINTAGES, bordermap_home, get_settings
 from geo.stores._schema import _MIGRATIONS, _SCHEMA_V1, SCHEMA_VERSION  # noqa: F401
+from geo.store_guard import check_store_file, create_store_file
 
 log = logging.getLogger(__name__)
 
@@ -200,11 +200,20 @@ class SQLiteRosterStore(RosterStore):
         #: Test hook called inside write transactions with a stage name
         #: ("version-row", "rows-written"); used to simulate crashes.
         self._hook: Callable[[str], None] | None = None
+        # [integrity hook] atomic creation; an empty or foreign file is refused (geo.store_guard)
         if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            create_store_file(self.path, self._init_at)
+        check_store_file(self.path, tables=("store_meta", "roster_version", "roster_row"),
+                         identity_sql="SELECT value FROM store_meta WHERE key = 'store_id'")
         self._ensure_schema()
+
+    def _init_at(self, path: Path) -> None:
+        """Write the schema into ``path`` (a new file that becomes the store)."""
+        real, self.path = self.path, Path(path)
+        try:
+            self._ensure_schema()
+        finally:
+            self.path = real
 
     def __repr__(self) -> str:
         """Return ``SQLiteRosterStore('/path/to/bordermap.sqlite')``."""

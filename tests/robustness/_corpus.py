@@ -10,8 +10,8 @@ from pathlib import Path
 import geopandas as gpd
 
 #: Files of BORDERMAP_HOME that are not stored data (the audit log records rejections; the
-#: SQLite shared-memory index changes on every read; lock files).
-NOT_DATA = ("audit.sqlite", "-shm", ".lock")
+#: SQLite shared-memory index changes on every read; lock files; the audit key and head anchor).
+NOT_DATA = ("audit.sqlite", "audit.key", "-shm", ".lock")
 
 
 def home_digest(home: Path) -> dict[str, str]:
