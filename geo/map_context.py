@@ -228,6 +228,31 @@ class TileWarning(MacroElement):
         self.message = message
 
 
+class FocusWithoutScroll(MacroElement):
+    """Let the map take the keyboard focus on a click without scrolling the page.
+
+    Leaflet focuses its container on mousedown (for keyboard panning); inside an
+    iframe that reaches below the window, the browser then scrolls the page to
+    show the iframe, between the press and the release: the click lands
+    elsewhere and selects nothing. ``focus({preventScroll: true})`` keeps the
+    keyboard navigation and the page still.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var el = {{ this._parent.get_name() }}.getContainer();
+            var focus = el.focus;
+            el.focus = function () { return focus.call(el, {preventScroll: true}); };
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FocusWithoutScroll"
+
+
 def tile_warning(*, lang: str = "vi") -> TileWarning:
     """Return the control that warns, in ``lang``, when the online basemap cannot load."""
     return TileWarning(t("tiles_offline_warning", lang))

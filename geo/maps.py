@@ -699,6 +699,7 @@ def build_coverage_map(cov: gpd.GeoDataFrame, *, metric: str = "total_police",
         map_labels.neighbour_label_layer(extent, lang=lang).add_to(m)
     if tiles != "offline":
         m.add_child(map_context.tile_warning(lang=lang))
+    m.add_child(map_context.FocusWithoutScroll())
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
                                   secondary_length_unit="meters",
