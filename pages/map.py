@@ -14,6 +14,8 @@ from pages import _common as common
 MAP_KEY = "coverage_map"
 #: Row height of the record panel (px): every field fits beside the map without scrolling.
 RECORD_ROW_PX = 24
+#: Height of the grid's header row (px, fixed by Streamlit's data grid).
+RECORD_HEADER_PX = 35
 #: Width of the record's field-name column (px): the longest name shows in full.
 RECORD_FIELD_PX = 150
 
@@ -53,7 +55,7 @@ with right:
     if selected:
         record = commune_record(cov, selected, lang=lang)
         st.dataframe(record, hide_index=True, width="stretch", row_height=RECORD_ROW_PX,
-                     height=RECORD_ROW_PX * (len(record) + 1) + 3,
+                     height=RECORD_HEADER_PX + RECORD_ROW_PX * len(record) + 3,
                      column_config={record.columns[0]: st.column_config.TextColumn(
                          width=RECORD_FIELD_PX)})
     else:
