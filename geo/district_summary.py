@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Mapping
 
 import altair as alt
@@ -179,6 +180,24 @@ def chart_selection(state: Mapping | None) -> str | None:
         if isinstance(item, Mapping) and item.get("district"):
             return str(item["district"])
     return None
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def selected_text(district: str, count: int, *, lang: str = "vi") -> str:
+    r"""Return the "selected district" line for Streamlit markdown, the name escaped.
+
+    A district name is data: markdown characters in it are backslash-escaped, so
+    it is shown as written and never becomes a link, an image or markup.
+
+    Examples
+    --------
+    >>> print(selected_text("Huyện [x](http://a)", 2, lang="en"))
+    Selected district: **Huyện \[x\]\(http\://a\)** — 2 communes
+    """
+    return t("district_selected", lang, district=_MARKDOWN_SPECIAL.sub(r"\\\1", str(district)),
+             count=count)
 
 
 def selection_key(prefix: str, codes: Iterable[str]) -> str:

@@ -144,8 +144,8 @@ def place_labels(lon: Sequence[float], lat: Sequence[float], widths_px: Sequence
 
     Examples
     --------
-    >>> place_labels([0, 0.001], [0, 0], [40, 40], priority=[2, 1], zooms=[8, 14]).tolist()
-    [8.0, 14.0]
+    >>> place_labels([0, 0.001], [0, 0], [40, 40], priority=[2, 1], zooms=[8, 14, 16]).tolist()
+    [8.0, 16.0]
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)

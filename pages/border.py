@@ -19,6 +19,7 @@ from geo.district_summary import (
     district_chart,
     district_of,
     district_summary,
+    selected_text,
     selection_key,
 )
 from geo.i18n import belt_label, metric_label, t
@@ -125,7 +126,7 @@ with right:
                         height=chart_height(len(summary)) + 60)
         if linked:
             s1, s2 = st.columns([2, 1])
-            s1.markdown(t("district_selected", lang, district=linked, count=len(rows)))
+            s1.markdown(selected_text(linked, len(rows), lang=lang))
             s2.button(t("district_clear", lang), key="district_clear", on_click=_clear_district)
         else:
             st.caption(t("district_chart_hint", lang))

@@ -94,3 +94,10 @@ def test_selection_key_changes_with_the_rows_only():
     assert ds.selection_key("t", ["1", "2"]) == ds.selection_key("t", ["2", "1"])
     assert ds.selection_key("t", ["1", "2"]) != ds.selection_key("t", ["1"])
     assert ds.selection_key("t", []).startswith("t_")
+
+
+def test_selected_text_escapes_markdown_in_the_name():
+    assert ds.selected_text("Huyện Mường Nhé", 5) == "Huyện đang chọn: **Huyện Mường Nhé** — 5 xã"
+    text = ds.selected_text("*a* [b](javascript:x) `c`", 1, lang="en")
+    assert text == ("Selected district: **\\*a\\* \\[b\\]\\(javascript\\:x\\) \\`c\\`** "
+                    "— 1 communes")

@@ -51,7 +51,7 @@ def test_short_name(name, unit, expected):
 
 
 def test_place_labels_resolves_overlaps_by_priority_and_zoom():
-    # two 40-px labels 0.001° apart (~0.4 px at zoom 8, ~26 px at zoom 14, ~105 px at 16)
+    # two 40-px labels 0.001° apart: ~0.7 px at zoom 8, ~12 px at 14, ~47 px at 16
     zooms = place_labels([0, 0.001], [0, 0], [40, 40], priority=[1, 2], zooms=[8, 14, 16])
     assert zooms[1] == 8  # higher priority first
     assert zooms[0] == 16  # the other only once the boxes are apart
