@@ -172,6 +172,42 @@ def place_labels(lon: Sequence[float], lat: Sequence[float], widths_px: Sequence
     return min_zoom
 
 
+def label_item(lat: float, lon: float, html_text: str, *, size: tuple[int, int],
+               css_class: str) -> list:
+    """Return one label for :class:`LabelMarkers`: position, escaped HTML, size, class."""
+    return [round(float(lat), 5), round(float(lon), 5), html_text, css_class,
+            int(size[0]), int(size[1])]
+
+
+class LabelMarkers(MacroElement):
+    """Non-interactive text labels (Leaflet ``divIcon`` markers) added to the parent layer.
+
+    One script loops over the labels (data as JSON) instead of one folium
+    ``Marker`` element each: the map renders several times faster. The HTML of
+    each label is built by this module from escaped strings.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var layer = {{ this._parent.get_name() }};
+            {{ this.items|tojson }}.forEach(function (it) {
+                layer.addLayer(L.marker([it[0], it[1]], {
+                    interactive: false, keyboard: false,
+                    icon: L.divIcon({html: it[2], className: it[3], iconSize: [it[4], it[5]],
+                                     iconAnchor: [Math.round(it[4] / 2), Math.round(it[5] / 2)]})
+                }));
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, items: list[list]) -> None:
+        super().__init__()
+        self._name = "LabelMarkers"
+        self.items = items
+
+
 class ZoomClasses(MacroElement):
     """Keep a ``bm-zl-<k>`` class on the map container: k zoom steps are reached.
 
@@ -270,19 +306,15 @@ def commune_label_layer(cov: gpd.GeoDataFrame, *, lang: str = "vi",
     min_zoom = place_labels(lon, lat, widths, priority=area + np.where(border, 1e6, 0.0),
                             zooms=zooms)
     zoom_list = sorted(zooms)
+    items = []
     for name, x, y, w, b, mz in zip(names, lon, lat, widths, border, min_zoom):
         if not np.isfinite(mz):
             continue
-        level = zoom_list.index(mz)
-        folium.Marker(
-            [round(float(y), 5), round(float(x), 5)],
-            icon=folium.DivIcon(html=f"<div>{_esc(name)}</div>",
-                                icon_size=(int(w) + 2, LABEL_HEIGHT_PX),
-                                icon_anchor=(int(w) // 2 + 1, LABEL_HEIGHT_PX // 2),
-                                class_name=f"bm-commune-label bm-lz-{level}"
-                                           + (" bm-border" if b else "")),
-            interactive=False,
-        ).add_to(group)
+        items.append(label_item(
+            y, x, f"<div>{_esc(name)}</div>", size=(int(w) + 2, LABEL_HEIGHT_PX),
+            css_class=f"bm-commune-label bm-lz-{zoom_list.index(mz)}"
+                      + (" bm-border" if b else "")))
+    group.add_child(LabelMarkers(items))
     group.add_child(ZoomClasses(zoom_list))
     placed = np.isfinite(min_zoom)
     log.info("commune labels: %d communes, %d shown at zoom %.1f, %d placed by zoom %.1f",
@@ -357,14 +389,12 @@ def neighbour_label_layer(cov: gpd.GeoDataFrame, *, lang: str = "vi",
     group = folium.FeatureGroup(name=html.escape(t("layer_neighbours", lang)), control=True)
     if neighbours is None:
         neighbours = neighbour_provinces(cov)
+    items = []
     for _, row in neighbours.iterrows():
         name = str(row["province"])
         width = int(len(name) * 9.5 + 8)
-        folium.Marker(
-            [round(float(row["lat"]), 5), round(float(row["lon"]), 5)],
-            icon=folium.DivIcon(html=f'<div style="{NEIGHBOUR_STYLE}">{_esc(name)}</div>',
-                                icon_size=(width, 18),
-                                icon_anchor=(width // 2, 9), class_name="bm-neighbour-label"),
-            interactive=False,
-        ).add_to(group)
+        items.append(label_item(row["lat"], row["lon"],
+                                f'<div style="{NEIGHBOUR_STYLE}">{_esc(name)}</div>',
+                                size=(width, 18), css_class="bm-neighbour-label"))
+    group.add_child(LabelMarkers(items))
     return group
