@@ -255,9 +255,9 @@ class ZoomClasses(MacroElement):
 
 def _zoom_css(n: int) -> str:
     rules = [".bm-commune-label{pointer-events:none;}",
-             ".bm-commune-label div{font:%dpx/%dpx 'DejaVu Sans',Arial,sans-serif;color:#1f1f1f;"
-             "white-space:nowrap;text-align:center;text-shadow:0 0 2px #fff,0 0 2px #fff,"
-             "0 0 3px #fff,0 0 4px #fff;}" % (LABEL_FONT_PX, LABEL_HEIGHT_PX),
+             f".bm-commune-label div{{font:{LABEL_FONT_PX}px/{LABEL_HEIGHT_PX}px 'DejaVu Sans',"
+             "Arial,sans-serif;color:#1f1f1f;white-space:nowrap;text-align:center;"
+             "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff;}",
              ".bm-commune-label.bm-border div{font-weight:bold;}"]
     for k in range(n + 1):
         hidden = ",".join(f".bm-zl-{k} .bm-lz-{i}" for i in range(k, n))

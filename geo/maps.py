@@ -655,7 +655,8 @@ def build_coverage_map(cov: gpd.GeoDataFrame, *, metric: str = "total_police",
         if outside is not None:
             outside.add_to(m)
     communes = folium.GeoJson(
-        map_context.with_hover(features, cov, lang=lang), name=_esc(t("layer_communes", lang, metric=metric_label(metric, lang))),
+        map_context.with_hover(features, cov, lang=lang),
+        name=_esc(t("layer_communes", lang, metric=metric_label(metric, lang))),
         style_function=lambda f: {"fillColor": color_of.get(f["id"], NO_DATA_COLOR),
                                   "fillOpacity": 0.78, "color": "#6f6f6f", "weight": 0.6},
         highlight_function=lambda f: {"weight": 3, "color": "#000000", "fillOpacity": 0.9},
