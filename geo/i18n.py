@@ -90,6 +90,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "layer_selected": ("Xã đã chọn", "Selected commune"),
     "legend_no_data": ("Không áp dụng", "Not applicable"),
     "legend_border_communes": ("Xã biên giới", "Border commune"),
+    "layer_labels": ("Tên xã", "Commune names"),
+    "layer_neighbours": ("Tên tỉnh lân cận", "Neighbouring provinces"),
+    "layer_outside": ("Các xã khác (ngoài bộ lọc)", "Other communes (outside the filters)"),
+    "layer_highlight": ("Xã được chọn (biểu đồ, bảng)", "Selected (chart, table)"),
+    "hover_ranks": ("Trưởng / Phó / CAV", "Chiefs / deputies / officers"),
+    "hover_no_border": ("Không giáp biên giới", "Not on the border"),
+    "tiles_offline_warning": ("Không tải được nền bản đồ trực tuyến (không có mạng?). Hãy chọn "
+                              "nền «Ngoại tuyến» ở thanh bên.",
+                              "The online basemap cannot be loaded (no network?). Choose the "
+                              "«Offline» basemap in the sidebar."),
+    "tiles_online_note": ("Nền bản đồ trực tuyến cần Internet. Nếu bản đồ trống, hãy chọn nền "
+                          "«Ngoại tuyến» ở thanh bên.",
+                          "The online basemap needs internet. If the map stays blank, choose "
+                          "the «Offline» basemap in the sidebar."),
     # border communes page
     "border_title": ("Xã biên giới — lọc cho công tác kế hoạch",
                      "Border communes — filters for planners"),
@@ -111,6 +125,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_rows": ("Không có xã nào phù hợp bộ lọc.", "No commune matches the filters."),
     "download_csv": ("Tải CSV", "Download CSV"),
     "download_xlsx": ("Tải Excel (XLSX)", "Download Excel (XLSX)"),
+    "district_chart_title": ("Theo huyện", "By district"),
+    "district_chart_hint": ("Bấm một cột hoặc một xã trên bản đồ để chọn huyện; bấm lại để bỏ "
+                            "chọn. Chọn dòng trong bảng để đánh dấu xã trên bản đồ.",
+                            "Click a bar, or a commune on the map, to select its district; "
+                            "click again to clear. Select table rows to mark communes on the "
+                            "map."),
+    "district_selected": ("Huyện đang chọn: **{district}** — {count} xã",
+                          "Selected district: **{district}** — {count} communes"),
+    "district_clear": ("Bỏ chọn huyện", "Clear the district"),
+    "district_none_2025": ("Bản đồ 2025 không có cấp huyện: không có biểu đồ theo huyện.",
+                           "The 2025 map has no districts: no district chart."),
+    "col_communes": ("Số xã", "Communes"),
+    "col_border_communes": ("Xã biên giới", "Border communes"),
+    "province_totals": ("Tổng hợp toàn tỉnh", "Province totals"),
     # belts and countries
     "belt_border": ("Xã biên giới", "Border"),
     "belt_second-line": ("Tuyến hai", "Second line"),

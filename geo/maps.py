@@ -31,7 +31,7 @@ import shapely.ops
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo import style
+from geo import map_context, map_labels, style
 from geo._errors import BorderMapError
 from geo.display import (DECIMALS, SIMPLIFY_M, _round, clip_to_view, commune_features,
                          district_outline_features, feature_collection, simplify_for_display,
@@ -302,7 +302,8 @@ def build_coverage_map(cov: gpd.GeoDataFrame, *, metric: str = "total_police",
                        borders: gpd.GeoDataFrame | None = None,
                        countries: gpd.GeoDataFrame | None = None,
                        districts: bool = True, features: dict | None = None,
-                       tolerance_m: float = SIMPLIFY_M, control_scale: bool = True
+                       tolerance_m: float = SIMPLIFY_M, control_scale: bool = True,
+                       context: gpd.GeoDataFrame | None = None, labels: bool = False
                        ) -> folium.Map:
     """Build the commanders' coverage map.
 
@@ -334,6 +335,14 @@ def build_coverage_map(cov: gpd.GeoDataFrame, *, metric: str = "total_police",
         Display simplification in metres.
     control_scale : bool
         Show a scale bar.
+    context : GeoDataFrame, optional
+        The whole province when ``cov`` is a filtered part of it: the communes
+        left out are drawn greyed (:func:`geo.map_context.outside_layer`) and the
+        map opens on the whole province. ``features`` may then hold the whole
+        province's features.
+    labels : bool
+        Label the communes (collision-free, by zoom) and the neighbouring
+        provinces (:mod:`geo.map_labels`).
 
     Returns
     -------
@@ -362,29 +371,35 @@ def build_coverage_map(cov: gpd.GeoDataFrame, *, metric: str = "total_police",
         from geo.countries import load_countries
 
         countries = load_countries(("VNM", "LAO", "CHN"))
-    view = view_box(cov)
-    near = shapely.buffer(shapely.union_all(cov.to_crs(DISPLAY_CRS).geometry.values), 0.03)
-    minx, miny, maxx, maxy = cov.to_crs(DISPLAY_CRS).total_bounds
+    extent = cov if context is None or len(context) == 0 else context
+    view = view_box(extent)
+    near = shapely.buffer(shapely.union_all(extent.to_crs(DISPLAY_CRS).geometry.values), 0.03)
+    minx, miny, maxx, maxy = extent.to_crs(DISPLAY_CRS).total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None,
                    prefer_canvas=True, control_scale=control_scale, zoom_start=8,
                    min_zoom=6, max_zoom=16, zoom_snap=0.25, zoom_delta=0.5)
     _add_tiles(m, tiles, lang)
     if countries is not None and len(countries) and tiles == "offline":
-        _context_layer(countries, view, lang, view_box(cov, pad=0.1)).add_to(m)
+        _context_layer(countries, view, lang, view_box(extent, pad=0.1)).add_to(m)
 
     values = metric_values(cov, metric)
     legend = style.build_legend(values, metric, lang=lang)
     colors = legend.fill_colors()
     color_of = dict(zip(cov["code"].astype(str), colors))
     if features is None:
-        features = commune_features(cov, tolerance_m=tolerance_m)
+        features = commune_features(extent, tolerance_m=tolerance_m)
+    if extent is not cov:
+        outside = map_context.outside_layer(features, cov["code"].astype(str), lang=lang)
+        if outside is not None:
+            outside.add_to(m)
     communes = folium.GeoJson(
-        features, name=_esc(t("layer_communes", lang, metric=metric_label(metric, lang))),
+        map_context.with_hover(features, cov, lang=lang),
+        name=_esc(t("layer_communes", lang, metric=metric_label(metric, lang))),
         style_function=lambda f: {"fillColor": color_of.get(f["id"], NO_DATA_COLOR),
                                   "fillOpacity": style.FILL_OPACITY, "color": style.COMMUNE_EDGE,
                                   "weight": 0.6},
         highlight_function=lambda f: {"weight": 3, "color": "#000000", "fillOpacity": 0.9},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False, sticky=True),
+        tooltip=map_context.hover_tooltip(cov, lang=lang),
         zoom_on_click=False,
     )
     communes.add_to(m)
@@ -400,9 +415,9 @@ def build_coverage_map(cov: gpd.GeoDataFrame, *, metric: str = "total_police",
             interactive=False,
         )
         outline.add_to(m)
-    dist = (district_outline_features(features, dict(zip(cov["code"].astype(str),
-                                                 cov["district_code"].fillna("").astype(str))))
-            if districts and "district_code" in cov else None)
+    dist = (district_outline_features(features, dict(zip(
+                extent["code"].astype(str), extent["district_code"].fillna("").astype(str))))
+            if districts and "district_code" in extent else None)
     if dist is not None:
         folium.GeoJson(
             dist, name=_esc(t("layer_districts", lang)),
@@ -414,11 +429,18 @@ def build_coverage_map(cov: gpd.GeoDataFrame, *, metric: str = "total_police",
     shown_borders: list[str] = []
     if borders is not None and len(borders):
         for iso3 in ("LAO", "CHN", "KHM"):
-            group = _border_layer(borders, iso3, lang, view, near, cov.geometry.to_crs(DISPLAY_CRS))
+            group = _border_layer(borders, iso3, lang, view, near,
+                                  extent.geometry.to_crs(DISPLAY_CRS))
             if group is not None:
                 group.add_to(m)
                 shown_borders.append(iso3)
 
+    if labels:
+        map_labels.commune_label_layer(cov, lang=lang).add_to(m)
+        map_labels.neighbour_label_layer(extent, lang=lang).add_to(m)
+    if tiles != "offline":
+        m.add_child(map_context.tile_warning(lang=lang))
+    m.add_child(map_context.FocusWithoutScroll())
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
                                   secondary_length_unit="meters",

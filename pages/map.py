@@ -12,6 +12,12 @@ from geo.tables import column_label, commune_record
 from pages import _common as common
 
 MAP_KEY = "coverage_map"
+#: Row height of the record panel (px): every field fits beside the map without scrolling.
+RECORD_ROW_PX = 24
+#: Height of the grid's header row (px, fixed by Streamlit's data grid).
+RECORD_HEADER_PX = 35
+#: Width of the record's field-name column (px): the longest name shows in full.
+RECORD_FIELD_PX = 150
 
 common.ensure_defaults()
 common.require("view")
@@ -23,6 +29,39 @@ st.title(t("map_title", lang))
 cov = common.coverage(vintage)
 common.provenance(cov)
 
+# the click of the previous interaction is in session state before the map is drawn
+clicked = (st.session_state.get(MAP_KEY) or {}).get("last_active_drawing") or {}
+code = (clicked.get("properties") or {}).get("code")
+if code in set(cov["code"]):
+    st.session_state["selected_code"] = code
+selected = st.session_state.get("selected_code")
+if selected not in set(cov["code"]):
+    selected = None
+
+left, right = st.columns([2, 1], gap="small")
+# the metric choice sits beside the map, above the record: the map starts high on the page
+metric = common.choice("selectbox", t("metric", lang), METRICS, state="metric",
+                       format_func=lambda k: metric_label(k, lang), container=right)
+with left:
+    m = build_coverage_map(cov, metric=metric, lang=lang, tiles=st.session_state["tiles"],
+                           features=common.features(vintage), labels=True)
+    m = common.prepare_map(m)
+    st_folium(m, key=MAP_KEY, height=620, use_container_width=True,
+              returned_objects=["last_active_drawing"],
+              feature_group_to_add=selection_layer(cov, selected, lang=lang))
+    if st.session_state["tiles"] != "offline":
+        st.caption(t("tiles_online_note", lang))
+with right:
+    if selected:
+        record = commune_record(cov, selected, lang=lang)
+        st.dataframe(record, hide_index=True, width="stretch", row_height=RECORD_ROW_PX,
+                     height=RECORD_HEADER_PX + RECORD_ROW_PX * len(record) + 3,
+                     column_config={record.columns[0]: st.column_config.TextColumn(
+                         width=RECORD_FIELD_PX)})
+    else:
+        st.info(t("click_hint", lang))
+
+st.subheader(t("province_totals", lang))
 totals = province_totals(cov)
 published_communes = PUBLISHED["communes_2025" if vintage == "2025" else "communes_2020"]
 cols = st.columns(7)
@@ -48,33 +87,5 @@ for col, (key, value, published) in zip(cols, figures):
         col.caption(f"{totals['border_km_chn']:.0f} km · "
                     + t("published", lang, value=f"{PUBLISHED['border_km_chn']:.1f} km"))
 st.caption(t("published_caption", lang))
-
-metric = common.choice("selectbox", t("metric", lang), METRICS, state="metric",
-                       format_func=lambda k: metric_label(k, lang))
-
-# the click of the previous interaction is in session state before the map is drawn
-clicked = (st.session_state.get(MAP_KEY) or {}).get("last_active_drawing") or {}
-code = (clicked.get("properties") or {}).get("code")
-if code in set(cov["code"]):
-    st.session_state["selected_code"] = code
-selected = st.session_state.get("selected_code")
-if selected not in set(cov["code"]):
-    selected = None
-
-left, right = st.columns([3, 1], gap="medium")
-with left:
-    m = build_coverage_map(cov, metric=metric, lang=lang, tiles=st.session_state["tiles"],
-                           features=common.features(vintage))
-    m = common.prepare_map(m)
-    st_folium(m, key=MAP_KEY, height=640, use_container_width=True,
-              returned_objects=["last_active_drawing"],
-              feature_group_to_add=selection_layer(cov, selected, lang=lang))
-with right:
-    st.subheader(t("selected", lang))
-    if selected:
-        st.dataframe(commune_record(cov, selected, lang=lang), hide_index=True,
-                     width="stretch", height=760)
-    else:
-        st.info(t("click_hint", lang))
 
 common.export_control(cov, metric=metric, key="map_export")
