@@ -38,7 +38,7 @@ def prepare_home(home: Path) -> None:
         mp.setenv("BORDERMAP_HOME", str(home))
         from geo import auth, passwords
         from geo.roster import validate_roster
-        from geo.storage import open_store
+        from geo.stores.rosters import open_store
 
         mp.setattr(passwords, "BCRYPT_ROUNDS", 4)  # the server checks any cost
         for name, (role, password) in ACCOUNTS.items():

@@ -17,7 +17,7 @@ from _clirun import REPO, run_cli
 from geo import audit
 from geo._errors import AuditError
 from geo.settings import SAMPLE_ROSTER, get_settings
-from geo.storage import open_store
+from geo.stores.rosters import open_store
 
 
 def three_events():

@@ -12,7 +12,7 @@ from _hostile import (HEADER, billion_laughs, dimension_bomb, wide_csv, workbook
 from geo import filebounds
 from geo._errors import UploadError
 from geo.roster import validate_roster
-from geo.storage import open_store
+from geo.stores.rosters import open_store
 
 ROW = ["03154", 1, 1, 3, 0, 4, "2024-05-01"]
 

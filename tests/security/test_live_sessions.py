@@ -15,7 +15,7 @@ from _streamlit import Client, http_get, running, sign_in, trigger_state
 from conftest import ACCOUNTS, prepare_home
 
 from geo import audit, auth
-from geo.storage import open_store
+from geo.stores.rosters import open_store
 
 pytestmark = pytest.mark.slow
 

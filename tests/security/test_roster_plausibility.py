@@ -13,7 +13,7 @@ from geo.plausibility import MIN_DATE, expected_codes, merge_partial
 from geo.registry import load_units
 from geo.roster import validate_roster
 from geo.settings import SAMPLE_ROSTER
-from geo.storage import open_store
+from geo.stores.rosters import open_store
 
 HEAD = "commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
 

@@ -11,7 +11,7 @@ from _clirun import run_cli
 from geo._errors import StorageError
 from geo.roster import validate_roster
 from geo.settings import SAMPLE_ROSTER
-from geo.storage import STORE_FILENAME, SQLiteRosterStore, open_store
+from geo.stores.rosters import STORE_FILENAME, SQLiteRosterStore, open_store
 
 
 def test_an_emptied_store_file_is_refused(_bordermap_home):
