@@ -29,6 +29,8 @@ TIMEOUT = 120
 def _page(path: str, **state) -> AppTest:
     at = AppTest.from_file(path, default_timeout=TIMEOUT)
     at.session_state["user"] = User("tester", "planner")
+    state.setdefault("vintage", "2020")  # the district chart needs the 2020 map's districts
+    state.setdefault("roster_vintage", "2020")
     for key, value in state.items():
         at.session_state[key] = value
     return at.run()

@@ -123,23 +123,30 @@ def test_roster_validate_import_history_restore(cli, tmp_path, _bordermap_home):
     assert not (_bordermap_home / "bordermap.sqlite").exists() or \
         "no roster imported" in cli("roster", "history").stderr
 
+    # a one-commune file alone is refused (a full roster lists every xã) …
     good = tmp_path / "good.csv"
     good.write_text("commune_code,chiefs,deputies,officers,reinforcements,trained,as_of\n"
                     "03154,1,2,7,3,5,2024-06-30\n", encoding="utf-8")
-    assert "version 1" in cli("roster", "import", str(good), "--user", "planner1", "--vintage",
-                               "2020").stdout
+    refused = cli("roster", "import", str(good), "--vintage", "2020", check=False)
+    assert refused.returncode == 2 and "nothing was stored" in refused.stdout
+    # … a full roster is stored, then the file is a declared partial update of it
+    from geo.settings import SAMPLE_ROSTER
+
+    assert "version 1" in cli("roster", "import", str(SAMPLE_ROSTER), "--vintage", "2020").stdout
+    assert "version 2" in cli("roster", "import", str(good), "--user", "planner1", "--vintage",
+                              "2020", "--partial").stdout
     before = (_bordermap_home / "bordermap.sqlite").read_bytes()
     assert cli("roster", "import", str(bad), "--vintage", "2020", check=False).returncode == 2
     assert (_bordermap_home / "bordermap.sqlite").read_bytes() == before
     table = pd.read_csv(io.StringIO(cli("communes", "--province", "Điện Biên", "--vintage",
                                         "2020", "--with-roster").stdout),
-                        dtype={"code": str})
-    assert table["officers"].sum() == 7 and table["reinforcements"].sum() == 3
+                        dtype={"code": str}).set_index("code")
+    assert table.loc["03154", "officers"] == 7 and table.loc["03154", "reinforcements"] == 3
+    assert table["chiefs"].sum() == 115  # the other communes kept their counts
 
-    cli("roster", "import", str(tmp_path / "good.csv"), "--vintage", "2020")
     assert "version 3" in cli("roster", "restore", "1").stdout
     history = pd.read_csv(io.StringIO(cli("roster", "history").stdout))
-    assert list(history["version"]) == [3, 2, 1] or sorted(history["version"]) == [1, 2, 3]
+    assert sorted(history["version"]) == [1, 2, 3]
     assert history.loc[history["is_current"], "version"].tolist() == [3]
 
 

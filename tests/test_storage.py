@@ -446,6 +446,7 @@ def test_schema_1_store_is_migrated_with_province_codes(tmp_path):
                 " kind, province, vintage, n_rows) VALUES ('2024-01-01T00:00:00+00:00', 'old.csv',"
                 " 'x', 'u', 'per-commune', 'Tỉnh Điện Biên', '2020', 1)")
     con.execute("INSERT INTO roster_row VALUES (1, '03154', 1, 1, 3, 0, 0, NULL, '2024-01-01')")
+    con.execute("INSERT INTO store_meta (key, value) VALUES ('store_id', 'v1-store')")
     con.execute("PRAGMA user_version = 1")
     con.commit()
     con.close()

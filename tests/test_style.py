@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.reference import APPROXIMATE_NOTE, SAMPLE_NOTE
 from geo import style
 from geo._errors import BorderMapError, InvalidArgument
 
@@ -78,10 +79,7 @@ def _frame(**attrs) -> gpd.GeoDataFrame:
 
 def test_provenance_notes_one_source():
     sample = _frame(approximate=True, sample_roster=True)
-    assert style.provenance_notes(sample, lang="en") == [
-        "Approximate boundaries: Voronoi tessellation of official commune centroids "
-        "(vietnamadminunits registry), clipped to Natural Earth 1:10m — not official lines.",
-        "Sample data — not real assignments."]
+    assert style.provenance_notes(sample, lang="en") == [APPROXIMATE_NOTE, SAMPLE_NOTE]
     assert style.provenance_notes(sample, lang="vi", short=True) == [
         "Ranh giới gần đúng", "Dữ liệu mẫu — không phải phân công thực tế"]
     stored = _frame(approximate=False, sample_roster=False, roster_version=3,

@@ -80,6 +80,7 @@ def _texts(at: AppTest) -> list[str]:
 
 def _page(name: str, user: User | None = User("tester", "planner")) -> AppTest:
     at = AppTest.from_file(str(PAGES / name), default_timeout=TIMEOUT)
+    at.session_state["vintage"] = "2020"  # the fixtures carry 2020 commune codes
     if user is not None:
         at.session_state["user"] = user
     return at
