@@ -60,7 +60,8 @@ log = logging.getLogger(__name__)
 #: Actions the project records (others are accepted if they match :data:`ACTION_PATTERN`).
 KNOWN_ACTIONS = ("signin", "signout", "roster.import", "roster.restore", "boundaries.accept",
                  "boundaries.remove", "export", "users.add", "users.remove", "users.passwd",
-                 "users.role", "audit.tamper")
+                 "users.role", "audit.tamper", "norms.import", "norms.restore",
+                 "border_list.import", "border_list.restore")
 
 #: What an action name may look like.
 ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{0,39}")

@@ -292,31 +292,25 @@ def cmd_roster_template(args: argparse.Namespace) -> int:
 
 def cmd_norms(args: argparse.Namespace) -> int:
     """Show, store, list or restore the staffing norms (the repository file is the default)."""
-    from geo import audit
-    from geo.norms import load_norms, norms_to_csv
-    from geo.stores.norms import open_norm_store
+    from geo.norms import norms_to_csv
 
-    store = open_norm_store()
-    user = getattr(args, "user", None) or _cli_actor()
     if args.norms_command == "show":
-        norms = load_norms(store=store)
+        norms = services.current_norms()
         _note(f"norms: {norms.attrs['norms_source']}"
               + (f" (version {norms.attrs['norms_version']})" if norms.attrs["norms_version"]
                  else " (repository default)"))
         sys.stdout.write(norms_to_csv(norms))
     elif args.norms_command == "import":
-        version = store.import_norms(Path(args.file), user=user)
-        audit.record(user, "norms.import", f"{Path(args.file).name} → version {version}")
+        version = services.import_norms(args.file, actor=_actor(args))
         print(f"norms stored as version {version} (current)")
     elif args.norms_command == "history":
-        history = store.history()
+        history = services.norm_store().history()
         if history.empty:
             _note("no norms stored: the repository file data/norms.csv applies")
         else:
             write_table(history, "csv")
     elif args.norms_command == "restore":
-        version = store.restore(args.version, user=user)
-        audit.record(user, "norms.restore", f"version {args.version} → version {version}")
+        version = services.restore_norms(args.version, actor=_actor(args))
         print(f"restored norms version {args.version} as version {version} (current)")
     return EXIT_OK
 

@@ -396,6 +396,43 @@ def restore_roster(version: int, *, actor: Actor, store=None) -> int:
     return new
 
 
+# --------------------------------------------------------------------------- staffing norms
+
+def norm_store(home: Path | None = None):
+    """Return the staffing-norm store of ``home`` (default ``BORDERMAP_HOME``)."""
+    from geo.stores.norms import open_norm_store
+
+    return open_norm_store(home)
+
+
+def current_norms(*, home: Path | None = None) -> pd.DataFrame:
+    """Return the norms in force: the newest stored version, else the repository file.
+
+    ``attrs`` carries ``norms_source`` and ``norms_version`` (None for the file).
+    """
+    from geo.norms import load_norms
+
+    return load_norms(store=norm_store(home))
+
+
+def import_norms(path: str | Path, *, actor: Actor, home: Path | None = None) -> int:
+    """Validate and store a norms file as the new current version (audited first)."""
+    store = norm_store(home)
+    with _action(actor, "norms.import", f"{Path(path).name}") as act:
+        version = store.import_norms(Path(path), user=actor.label)
+        act.result = f"→ version {version}"
+    return version
+
+
+def restore_norms(version: int, *, actor: Actor, home: Path | None = None) -> int:
+    """Make an earlier norms version current again, as a new version (audited first)."""
+    store = norm_store(home)
+    with _action(actor, "norms.restore", f"version {version}") as act:
+        new = store.restore(int(version), user=actor.label)
+        act.result = f"version {version} → version {new}"
+    return new
+
+
 # --------------------------------------------------------------------------- briefings
 
 def write_briefing(cov: gpd.GeoDataFrame, *, fmt: str, out: str | Path, metric: str,
