@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from geo.stores import rosters as storage
+from geo.stores import _roster_base as storage
 from geo._errors import InvalidArgument, InvalidArgumentType, RosterError, StorageError
 from geo.roster import COUNT_COLUMNS, ROSTER_COLUMNS, ValidationReport, canonical_frame
 from geo.settings import DEFAULT_PROVINCE, mask_url
