@@ -415,10 +415,24 @@ class PostGISRosterStore(storage.RosterStore):
             user=meta[4], kind=meta[5], province=meta[6], vintage=meta[7], frame=frame,
             restored_from=None if meta[9] is None else int(meta[9]))
 
-    def current(self):
-        """Return the current version, or ``None`` if nothing was imported."""
-        with self._transaction() as con:
-            return self._load(con, None)
+    def _for(self, province: str | None, vintage: str | None) -> PostGISRosterStore:
+        """This store, or a sibling bound to another province and/or map (same database)."""
+        from geo.registry import find_province
+
+        vintage = str(vintage or self.vintage)
+        code = find_province(str(province), vintage=vintage) if province else self.province_code
+        if (code, vintage) == (self.province_code, self.vintage):
+            return self
+        return PostGISRosterStore(self.url, province=code, vintage=vintage, timeout=self.timeout)
+
+    def current(self, *, province: str | None = None, vintage: str | None = None):
+        """Return the current version of a province and map (default: the store's own).
+
+        ``None`` if nothing was imported for it.
+        """
+        store = self._for(province, vintage)
+        with store._transaction() as con:
+            return store._load(con, None)
 
     def get(self, version: int):
         """Return one version; raise :class:`StorageError` if there is none."""
@@ -428,14 +442,19 @@ class PostGISRosterStore(storage.RosterStore):
                 raise StorageError(self._no_version_message(con, int(version)))
             return got
 
-    def history(self) -> pd.DataFrame:
-        """Return one row per version, oldest first (columns ``HISTORY_COLUMNS``)."""
-        with self._transaction() as con:
+    def history(self, *, province: str | None = None,
+                vintage: str | None = None) -> pd.DataFrame:
+        """Return one row per version, oldest first (columns ``HISTORY_COLUMNS``).
+
+        Versions of a province and map (default: the store's own).
+        """
+        store = self._for(province, vintage)
+        with store._transaction() as con:
             rows = con.execute(
                 "SELECT version, imported_at, source_name, sha256, imported_by, n_rows,"
                 " is_current, restored_from, kind, province, vintage FROM roster_versions"
                 " WHERE province_code = %s AND vintage = %s ORDER BY version",
-                self._key()).fetchall()
+                store._key()).fetchall()
         out = pd.DataFrame(rows, columns=list(storage.HISTORY_COLUMNS))
         out["version"] = out["version"].astype("int64")
         out["rows"] = out["rows"].astype("int64")
