@@ -253,9 +253,6 @@ def test_online_basemap_without_network_warns_on_the_map(laptop):
     _first_screen(pg, "layout_offline_warning_1366.png")
 
 
-@pytest.mark.xfail(strict=True, reason="legend swatches are drawn at full opacity while the "
-                   "fills are translucent; the shared style module fixes the legend colour "
-                   "(remove this mark when it is merged)")
 def test_legend_swatches_equal_the_rendered_fills(laptop):
     """Sample the screenshot: each legend class colour is the colour seen on the map."""
     from PIL import Image
