@@ -379,6 +379,16 @@ def prepare_map(m):
     return offline_assets.localize_map(m, base_url=asset_base_url())
 
 
+#: Less empty space above a page's title: the map starts on a laptop's first screen (1366×768).
+COMPACT_TOP_CSS = ('<style>[data-testid="stMainBlockContainer"]'
+                   '{padding-top: 2.2rem;}</style>')
+
+
+def compact_top() -> None:
+    """Shrink the space Streamlit leaves above the page (a style-only element, takes no room)."""
+    st.html(COMPACT_TOP_CSS)
+
+
 # Run as a page by Streamlit's old multipage mode (URL /common on a fresh server): leave it.
 if __name__ == "__main__":
     leave_pages_folder_mode()

@@ -43,6 +43,7 @@ common.ensure_defaults()
 common.require("view")
 lang = common.lang()
 vintage = st.session_state["vintage"]
+common.compact_top()
 st.title(t("border_title", lang))
 
 cov = common.coverage(vintage)

@@ -13,7 +13,7 @@ from pages import _common as common
 
 MAP_KEY = "coverage_map"
 #: Row height of the record panel (px): every field fits beside the map without scrolling.
-RECORD_ROW_PX = 24
+RECORD_ROW_PX = 22
 #: Height of the grid's header row (px, fixed by Streamlit's data grid).
 RECORD_HEADER_PX = 35
 #: Width of the record's field-name column (px): the longest name shows in full.
@@ -24,6 +24,7 @@ common.require("view")
 lang = common.lang()
 vintage = st.session_state["vintage"]
 common.flash()
+common.compact_top()
 st.title(t("map_title", lang))
 
 cov = common.coverage(vintage)
@@ -39,9 +40,10 @@ if selected not in set(cov["code"]):
     selected = None
 
 left, right = st.columns([2, 1], gap="small")
-# the metric choice sits beside the map, above the record: the map starts high on the page
+# the metric choice goes with the basemap in the sidebar: the map and the whole record
+# fit on a laptop's first screen
 metric = common.choice("selectbox", t("metric", lang), METRICS, state="metric",
-                       format_func=lambda k: metric_label(k, lang), container=right)
+                       format_func=lambda k: metric_label(k, lang), container=st.sidebar)
 with left:
     m = build_coverage_map(cov, metric=metric, lang=lang, tiles=st.session_state["tiles"],
                            features=common.features(vintage), labels=True)

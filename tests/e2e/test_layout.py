@@ -84,8 +84,9 @@ def test_map_page_fits_a_laptop_screen(laptop):
     frame = _map_frame(pg)
     top = _map_top(pg)
     assert 0 <= top < VIEWPORT["height"] * 0.55, f"map top edge at {top:.0f} px"
-    labels = frame.evaluate(VISIBLE_LABELS_JS)
-    assert len(labels) >= 20 and "Mường Nhé" in labels  # names at the province's zoom
+    # names at the province's zoom (the map opens at zoom 8, then fits the province)
+    frame.wait_for_function(f"() => ({VISIBLE_LABELS_JS})().length >= 20", timeout=WAIT_MS)
+    assert "Mường Nhé" in frame.evaluate(VISIBLE_LABELS_JS)
     text = frame.locator(".leaflet-marker-pane").inner_text()
     for name in ["Lai Châu", "Sơn La", "LÀO", "TRUNG QUỐC"]:
         assert name in text
@@ -108,6 +109,8 @@ def test_map_page_fits_a_laptop_screen(laptop):
     grid = pg.locator('[data-testid="stDataFrame"] [aria-rowcount]').first
     rows = int(grid.get_attribute("aria-rowcount"))
     assert rows >= 20
+    panel = pg.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    assert panel["y"] + panel["height"] <= VIEWPORT["height"], panel  # all on the first screen
     scroll = pg.evaluate("""() => { const s = document.querySelector(
         '[data-testid="stDataFrame"] .dvn-scroller'); return s ? [s.scrollHeight, s.clientHeight,
         s.scrollWidth, s.clientWidth] : null; }""")
