@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import BorderMapError
+from geo.border_list import border_in_use, countries_in_use
 from geo.i18n import STRINGS, belt_label, country_label, t
 
 log = logging.getLogger(__name__)
@@ -412,7 +413,10 @@ def filter_coverage(cov: pd.DataFrame, *, border: str = "all",
     border : {"all", "any", "LAO", "CHN", "both", "none"}
         ``all``: no filter; ``any``: border communes (Laos or China);
         ``LAO`` / ``CHN``: communes on that border (including the tri-border one);
-        ``both``: on both borders; ``none``: not a border commune.
+        ``both``: on both borders; ``none``: not a border commune. Where an
+        official border-commune list is loaded (``is_border``), it decides:
+        ``any`` includes a listed commune with no computed country, ``LAO`` /
+        ``CHN`` use the list's countries when it gives them.
     belts : iterable of str, optional
         Keep only these border belts (``border``, ``second-line``, ``interior``).
     districts : iterable of str, optional
@@ -435,11 +439,12 @@ def filter_coverage(cov: pd.DataFrame, *, border: str = "all",
     if border not in BORDER_FILTERS:
         raise BorderMapError(f"border filter must be one of {', '.join(BORDER_FILTERS)}, "
                              f"not {border!r}")
-    countries = cov["border_countries"].fillna("").astype(str)
+    countries = countries_in_use(cov)
+    flagged = border_in_use(cov)
     keep = np.ones(len(cov), dtype=bool)
     lao, chn = _has(countries, "LAO").to_numpy(bool), _has(countries, "CHN").to_numpy(bool)
     if border == "any":
-        keep &= (countries != "").to_numpy()
+        keep &= flagged
     elif border == "LAO":
         keep &= lao
     elif border == "CHN":
@@ -447,7 +452,7 @@ def filter_coverage(cov: pd.DataFrame, *, border: str = "all",
     elif border == "both":
         keep &= lao & chn
     elif border == "none":
-        keep &= (countries == "").to_numpy()
+        keep &= ~flagged
     if belts is not None:
         belts = list(belts)
         unknown = sorted(set(belts) - set(BELTS))
