@@ -213,7 +213,7 @@ def test_csv_download_has_a_provenance_header(cov):
 class _NoStore:
     """A roster store with no stored roster: the sample roster is current."""
 
-    def current(self):
+    def current(self, **_):
         return None
 
 
