@@ -179,7 +179,7 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
         min_shared_km=min_shared_km,
         boundaries=_boundaries_for(province, vintage, boundaries, home),
         border_list=None if listed is None else listed.frame,
-        border_list_label="" if listed is None else _list_label(listed))
+        border_list_label="" if listed is None else border_list_label(listed))
 
 
 def border_communes(province: str | None = DEFAULT_PROVINCE, *, country: str = "any",
@@ -436,10 +436,20 @@ def border_list_token(home: Path | None = None) -> str:
     return border_list_store(home).version_token()
 
 
-def _list_label(stored) -> str:
+def border_list_label(stored) -> str:
+    """Return how a stored list is named: ``"<decree> (file.csv, version 3)"``."""
     from geo.border_list import list_label
 
     return list_label(stored.source_name, stored.version, stored.frame["source"])
+
+
+
+def border_list_template(province: str = DEFAULT_PROVINCE, *,
+                         vintage: str = DEFAULT_VINTAGE) -> str:
+    """Return a CSV template of a border-commune list for a province and map."""
+    from geo.border_list import border_list_template as template
+
+    return template(province=province, vintage=vintage)
 
 
 def _apply_border_lists(flagged: gpd.GeoDataFrame, vintage: str,
@@ -453,7 +463,7 @@ def _apply_border_lists(flagged: gpd.GeoDataFrame, vintage: str,
     for code, part in flagged.groupby("province_code", sort=False):
         stored = border_list_store(home).current(str(code), vintage)
         parts.append(apply_border_list(part, None if stored is None else stored.frame,
-                                       label="" if stored is None else _list_label(stored)))
+                                       label="" if stored is None else border_list_label(stored)))
     if len(parts) == 1:
         return parts[0]
     out = gpd.GeoDataFrame(pd.concat(parts), crs=flagged.crs).loc[flagged.index]

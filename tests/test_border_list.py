@@ -183,3 +183,43 @@ def test_without_a_list_the_computed_flags_decide():
     assert out["border_disagreement"].tolist() == ["", ""]
     assert out.attrs["border_source"] == "computed"
     assert len(filter_coverage(out, border="any")) == 1
+
+
+# --------------------------------------------------------------------------- app
+
+@pytest.mark.slow
+def test_data_page_loads_a_list_and_the_planners_page_follows_it(computed_codes):
+    from streamlit.testing.v1 import AppTest
+
+    from geo.auth import User
+    from geo.settings import REPO_ROOT
+
+    def page(name: str) -> AppTest:
+        at = AppTest.from_file(str(REPO_ROOT / "pages" / name), default_timeout=120)
+        at.session_state["user"] = User("admin", "admin")
+        at.session_state["vintage"] = "2020"
+        return at.run()
+
+    codes = [c for c in computed_codes if c != DROPPED] + [ADDED]
+    body = (HEADER + "".join(f"{c},,Nghị định 34\n" for c in codes)).encode("utf-8")
+    at = page("data.py")
+    bad = (HEADER + "03154,,x\n99999,,x\n").encode("utf-8")
+    at.get("file_uploader")[2].upload("bad.csv", bad, "text/csv")
+    at.run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert "99999" in " ".join(shown.astype(str).to_numpy().ravel())
+    assert BorderListStore().history().empty
+    at.get("file_uploader")[2].upload("list.csv", body, "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="list_accept").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert BorderListStore().history()["version"].tolist() == [1]
+
+    border = page("border.py")
+    assert not border.exception, [e.value for e in border.exception]
+    notes = " ".join(x.value for x in [*border.info, *border.warning, *border.caption])
+    assert "danh sách chính thức" in notes
+    table = border.dataframe[-1].value
+    assert len(table) == 23 and ADDED in set(table.iloc[:, 0])
