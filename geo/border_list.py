@@ -399,3 +399,26 @@ def border_in_use(frame: pd.DataFrame) -> np.ndarray:
     if "is_border" in frame:
         return frame["is_border"].astype(bool).to_numpy()
     return (frame["border_countries"].fillna("") != "").to_numpy()
+
+
+def apply_province_lists(flagged, in_force) -> pd.DataFrame:
+    """Apply to each province of ``flagged`` its list in force (:func:`apply_border_list`).
+
+    ``in_force(province_code)`` returns ``(list frame, label)`` or ``None``
+    (the computed flags decide). ``attrs`` joins the provinces' sources and
+    disagreements.
+    """
+    if flagged.empty or "province_code" not in flagged:
+        return apply_border_list(flagged, None)
+    parts = []
+    for code, part in flagged.groupby("province_code", sort=False):
+        got = in_force(str(code))
+        parts.append(apply_border_list(part, None if got is None else got[0],
+                                       label="" if got is None else got[1]))
+    if len(parts) == 1:
+        return parts[0]
+    out = pd.concat(parts).loc[flagged.index]
+    out.attrs.update(flagged.attrs)
+    out.attrs["border_source"] = "; ".join(sorted({p.attrs["border_source"] for p in parts}))
+    out.attrs["border_disagreements"] = [d for p in parts for d in p.attrs["border_disagreements"]]
+    return out

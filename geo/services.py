@@ -455,24 +455,15 @@ def border_list_template(province: str = DEFAULT_PROVINCE, *,
 def _apply_border_lists(flagged: gpd.GeoDataFrame, vintage: str,
                         home: Path | None) -> gpd.GeoDataFrame:
     """Apply each province's list in force (or the computed flags) to ``flagged``."""
-    from geo.border_list import apply_border_list
+    from geo.border_list import apply_province_lists
 
-    if flagged.empty or "province_code" not in flagged:
-        return apply_border_list(flagged, None)
-    parts = []
-    for code, part in flagged.groupby("province_code", sort=False):
-        stored = border_list_store(home).current(str(code), vintage)
-        parts.append(apply_border_list(part, None if stored is None else stored.frame,
-                                       label="" if stored is None else border_list_label(stored)))
-    if len(parts) == 1:
-        return parts[0]
-    out = gpd.GeoDataFrame(pd.concat(parts), crs=flagged.crs).loc[flagged.index]
-    out.attrs.update(flagged.attrs)
-    sources = sorted({p.attrs["border_source"] for p in parts})
-    out.attrs["border_source"] = "; ".join(sources)
-    out.attrs["border_disagreements"] = [d for p in parts
-                                         for d in p.attrs["border_disagreements"]]
-    return out
+    store = border_list_store(home)
+
+    def in_force(code: str):
+        stored = store.current(code, vintage)
+        return None if stored is None else (stored.frame, border_list_label(stored))
+
+    return apply_province_lists(flagged, in_force)
 
 
 def check_border_list(source: str | Path | bytes | BinaryIO, *, source_name: str | None = None,
