@@ -64,6 +64,29 @@ def test_code_of_the_other_map_says_which_map():
     _only_error(rep, row=2, column="commune_code", match="is on the 2020 map")
 
 
+def test_name_of_the_other_map_says_which_map():
+    rep = validate_border_list("commune_name\nPhường Noong Bua\n".encode(), vintage="2025")
+    _only_error(rep, row=2, column="commune_name", match="is a unit of the 2020 map")
+
+
+def test_xlsx_with_vietnamese_headers():
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["Mã xã", "Giáp với", "Nguồn"])
+    wb.active.append(["03154", "Lào; Trung Quốc", "NĐ 34/2014"])
+    wb.active.append(["3155", "Trung Quốc", "NĐ 34/2014"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    rep = validate_border_list(buf.getvalue(), source_name="list.xlsx", vintage="2020")
+    assert rep.ok, rep.to_frame().to_string()
+    assert rep.listed.to_dict("list") == {"commune_code": ["03154", "03155"],
+                                          "country": ["CHN;LAO", "CHN"],
+                                          "source": ["NĐ 34/2014", "NĐ 34/2014"]}
+
+
 def test_code_of_another_province_is_refused():
     rep = validate_border_list(HEADER.encode() + b"03100,LAO,x\n", vintage="2020")
     _only_error(rep, row=2, column="commune_code", match="outside Tỉnh Điện Biên")
