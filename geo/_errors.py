@@ -49,6 +49,14 @@ class RosterError(InputError):
         self.problems = list(problems or [])
 
 
+class BorderListError(InputError):
+    """An official border-commune list was rejected; ``problems`` lists every problem found."""
+
+    def __init__(self, message: str, problems: list | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
 class NormsError(InputError):
     """A staffing-norms table was rejected (missing column, bad count, duplicate key…)."""
 

@@ -161,9 +161,15 @@ def cmd_border_communes(args: argparse.Namespace) -> int:
         out, gdf = services.border_communes(args.province, country=args.country, **_area(args))
     columns = ["code", "name", "district", "border_countries", "border_km_lao", "border_km_chn",
                "dist_to_border_km", "border_belt"]
+    listed = gdf.attrs.get("border_source", "computed") != "computed"
+    if listed:
+        columns += ["border_listed", "border_disagreement"]
     _provenance(gdf)
     _note(f"{len(out)} border communes ({args.country}) of {len(gdf)}; tolerance "
-          f"{args.tolerance_m:g} m, minimum shared length {args.min_shared_km:g} km")
+          f"{args.tolerance_m:g} m, minimum shared length {args.min_shared_km:g} km"
+          + ("; the official list decides" if listed else ""))
+    for d in gdf.attrs.get("border_disagreements", []):
+        _note(f"{d['border_disagreement']}: {d['name']} ({d['code']})")
     write_table(out, args.format, columns=columns)
     return EXIT_OK
 
@@ -546,6 +552,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="administrative map: 2025 (default, in force) or 2020")
     q.add_argument("--out", default=None, help="write to this file (UTF-8 with BOM, for Excel)")
     q.set_defaults(func=cmd_roster_template)
+
+    from geo._cli_border_list import add_parser as add_border_list
+
+    add_border_list(sub)
 
     p = sub.add_parser("norms", help="staffing norms per map and unit type: show, store "
                                      "(admin), history, restore")

@@ -43,6 +43,7 @@ import pandas as pd
 
 from geo import borders, registry
 from geo._errors import InvalidArgument
+from geo.border_list import apply_border_list, border_in_use, countries_in_use
 from geo.boundaries import load_communes
 from geo.i18n import METRIC_LABELS
 from geo.norms import NORM_ROLES, load_norms, norms_for, staffing_balance
@@ -167,7 +168,7 @@ def compute_metrics(communes: gpd.GeoDataFrame, roster: pd.DataFrame, *,
     out["total_police"] = out[["chiefs", "deputies", "officers", "reinforcements"]].sum(axis=1)
     _density(out)
     units = pd.DataFrame({"unit_type": out["unit_type"].to_numpy(),
-                          "border": (out["border_countries"].fillna("") != "").to_numpy()},
+                          "border": border_in_use(out)},
                          index=out.index)
     need = norms_for(units, norms, vintage=vintage)
     balance = staffing_balance(out[list(NORM_ROLES)], need)
@@ -242,7 +243,9 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
                   boundaries: str | Path | None = None, store=None,
                   norms: pd.DataFrame | None = None,
                   tolerance_m: float = BORDER_TOLERANCE_M,
-                  min_shared_km: float = BORDER_MIN_SHARED_KM) -> gpd.GeoDataFrame:
+                  min_shared_km: float = BORDER_MIN_SHARED_KM,
+                  border_list: pd.DataFrame | None = None,
+                  border_list_label: str = "") -> gpd.GeoDataFrame:
     """Return one province's units with border analysis, roster and coverage metrics.
 
     Parameters
@@ -264,13 +267,20 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
         else ``data/norms.csv``).
     tolerance_m, min_shared_km : float
         Border adjacency options, passed to :func:`geo.borders.flag_border_communes`.
+    border_list : DataFrame, optional
+        The official border-commune list in force for this province and map
+        (:func:`geo.border_list.validate_border_list`); it decides ``is_border``
+        (and so the border norms) while the computed flags stay beside it.
+    border_list_label : str
+        How the list is named in ``border_source``.
 
     Returns
     -------
     GeoDataFrame
         EPSG:4326; ``attrs`` carries ``sample_roster``, ``roster_version``,
         ``roster_as_of``, ``roster_vintage``, ``carried_over``, ``approximate``,
-        ``province``, ``vintage``, ``norms_source``.
+        ``province``, ``vintage``, ``norms_source``, ``border_source`` and
+        ``border_disagreements`` (:func:`geo.border_list.apply_border_list`).
 
     Raises
     ------
@@ -294,8 +304,10 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
         norms = load_norms(store=NormStore(store) if isinstance(store, SQLiteRosterStore)
                            else None)
     communes = load_communes(province, vintage=vintage, boundaries=boundaries)
-    flagged = borders.flag_border_communes(communes, tolerance_m=tolerance_m,
-                                           min_shared_km=min_shared_km)
+    flagged = apply_border_list(
+        borders.flag_border_communes(communes, tolerance_m=tolerance_m,
+                                     min_shared_km=min_shared_km),
+        border_list, label=border_list_label)
     carry = vintage == "2025" and roster_vintage == "2020"
     roster, prov = None, {}
     if not carry:
@@ -320,8 +332,10 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
     out.attrs["province"] = str(communes["province"].iloc[0]) if len(communes) else ""
     out.attrs["vintage"] = vintage
     out.attrs["norms_source"] = norms.attrs.get("norms_source", "")
+    out.attrs["border_source"] = flagged.attrs["border_source"]
+    out.attrs["border_disagreements"] = flagged.attrs["border_disagreements"]
     log.info("coverage: %d units, %d border, %d police (%s %s roster%s)", len(out),
-             int((out["border_countries"] != "").sum()), int(out["total_police"].sum()),
+             int(border_in_use(out).sum()), int(out["total_police"].sum()),
              "sample" if prov.get("sample_roster") else f"v{prov.get('roster_version')}",
              prov.get("roster_vintage"), ", carried over" if carry else "")
     return out
@@ -335,10 +349,10 @@ def province_totals(cov: pd.DataFrame) -> dict:
     in another. ``carried_over`` says whether the counts are posts held before
     the merger (a 2020 roster on the 2025 map).
     """
-    bc = cov["border_countries"].fillna("")
+    bc = countries_in_use(cov)
     return {
         "communes": int(len(cov)),
-        "border_communes": int((bc != "").sum()),
+        "border_communes": int(border_in_use(cov).sum()),
         "border_communes_lao": int(bc.str.contains("LAO").sum()),
         "border_communes_chn": int(bc.str.contains("CHN").sum()),
         "border_km_lao": float(cov["border_km_lao"].sum()),

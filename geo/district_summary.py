@@ -20,6 +20,7 @@ import altair as alt
 import pandas as pd
 
 from geo._errors import BorderMapError
+from geo.border_list import border_in_use
 from geo.i18n import metric_label, t
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,7 @@ def district_summary(cov: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({
         "district": cov["district"].fillna("").astype(str).to_numpy(),
         "communes": 1,
-        "border_communes": (cov["border_countries"].fillna("").astype(str) != "").astype(int)
-        .to_numpy() if "border_countries" in cov else 0,
+        "border_communes": border_in_use(cov).astype(int) if "border_countries" in cov else 0,
     })
     for col in summed:
         frame[col] = pd.to_numeric(cov[col], errors="coerce").fillna(0).to_numpy()

@@ -50,6 +50,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "roster_version": ("Danh sách lực lượng: phiên bản {version} (ngày {as_of})",
                        "Roster: version {version} (as of {as_of})"),
     "error": ("Lỗi: {message}", "Error: {message}"),
+    # official border-commune lists
+    "border_flags_list": ("Xã biên giới theo danh sách chính thức: {source}",
+                          "Border communes from the official list: {source}"),
+    "border_flags_list_short": ("Xã biên giới: danh sách chính thức",
+                                "Border communes: official list"),
+    "border_flags_computed": ("Xã biên giới tính từ ranh giới (không có danh sách chính thức)",
+                              "Border communes computed from the boundaries (no official "
+                              "list loaded)"),
+    "border_disagreements": ("Danh sách và kết quả tính khác nhau ở {count} xã: {items}",
+                             "The list and the computed flags disagree on {count} "
+                             "communes: {items}"),
+    "disagree_listed_interior": ("có trong danh sách nhưng tính là nội địa",
+                                 "listed but computed interior"),
+    "disagree_computed_unlisted": ("tính là biên giới nhưng không có trong danh sách",
+                                   "computed border but not listed"),
+    "col_border_disagreement": ("Khác danh sách chính thức", "Differs from the official list"),
+    "col_border_listed": ("Trong danh sách chính thức", "On the official list"),
+    "tab_border_list": ("Danh sách xã biên giới", "Border list"),
+    "border_list_intro": ("Tải danh sách xã biên giới chính thức (phụ lục nghị định về khu vực "
+                          "biên giới đất liền): CSV/XLSX với cột commune_code (hoặc "
+                          "commune_name + district), tùy chọn country và source.",
+                          "Load the official border-commune list (the annex of the decree on "
+                          "the land border area): CSV/XLSX with commune_code (or commune_name "
+                          "+ district), optional country and source."),
+    "border_list_current": ("Bản đồ {vintage}: đang dùng danh sách {label}",
+                            "{vintage} map: the list {label} is in force"),
+    "border_list_none": ("Bản đồ {vintage}: chưa có danh sách chính thức, xã biên giới được tính "
+                         "từ ranh giới", "{vintage} map: no official list, border communes "
+                         "are computed from the boundaries"),
+    "upload_border_list": ("Tệp danh sách xã biên giới (CSV, XLSX)",
+                           "Border-commune list file (CSV, XLSX)"),
+    "border_list_ok": ("Hợp lệ: {rows} xã biên giới", "Valid: {rows} border communes"),
+    "border_list_stored": ("Đã lưu danh sách xã biên giới, phiên bản {version}",
+                           "Border-commune list stored as version {version}"),
+    "border_list_template": ("Tải mẫu danh sách", "Download a list template"),
     # provenance
     "approximate_note": (APPROXIMATE_NOTE_VI, APPROXIMATE_NOTE),
     "approximate_short": ("Ranh giới gần đúng", "Approximate boundaries"),

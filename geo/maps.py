@@ -33,6 +33,7 @@ from folium.template import Template
 
 from geo import map_context, map_labels, style
 from geo._errors import BorderMapError
+from geo.border_list import border_in_use
 from geo.display import (DECIMALS, SIMPLIFY_M, _round, clip_to_view, commune_features,
                          district_outline_features, feature_collection, simplify_for_display,
                          view_box)
@@ -404,7 +405,7 @@ def build_coverage_map(cov: gpd.GeoDataFrame, *, metric: str = "total_police",
     )
     communes.add_to(m)
 
-    border_codes = set(cov.loc[cov["border_countries"].fillna("") != "", "code"].astype(str))
+    border_codes = set(cov.loc[border_in_use(cov), "code"].astype(str))
     if border_codes:
         outline = folium.GeoJson(
             {"type": "FeatureCollection",

@@ -141,12 +141,18 @@ def flag_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
                   tolerance_m: float = BORDER_TOLERANCE_M,
                   min_shared_km: float = BORDER_MIN_SHARED_KM,
                   home: Path | None = None) -> gpd.GeoDataFrame:
-    """Return :func:`load_communes` with the border analysis columns."""
+    """Return :func:`load_communes` with the border analysis columns.
+
+    The computed flags are kept; where an official border-commune list is loaded
+    for a province and map it decides ``is_border`` (see
+    :func:`geo.border_list.apply_border_list`).
+    """
     from geo.borders import flag_border_communes
 
-    return flag_border_communes(
+    flagged = flag_border_communes(
         load_communes(province, vintage=vintage, boundaries=boundaries, home=home),
         tolerance_m=tolerance_m, min_shared_km=min_shared_km)
+    return _apply_border_lists(flagged, vintage, home)
 
 
 def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
@@ -166,11 +172,14 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
 
     if store is None:
         store = roster_store(home)
+    listed = current_border_list(province, vintage=vintage, home=home)
     return coverage.load_coverage(
         province, vintage=vintage, roster_vintage=roster_vintage, store=store,
         tolerance_m=tolerance_m,
         min_shared_km=min_shared_km,
-        boundaries=_boundaries_for(province, vintage, boundaries, home))
+        boundaries=_boundaries_for(province, vintage, boundaries, home),
+        border_list=None if listed is None else listed.frame,
+        border_list_label="" if listed is None else border_list_label(listed))
 
 
 def border_communes(province: str | None = DEFAULT_PROVINCE, *, country: str = "any",
@@ -180,16 +189,21 @@ def border_communes(province: str | None = DEFAULT_PROVINCE, *, country: str = "
                     home: Path | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Return ``(border communes of country, all communes flagged)``.
 
-    ``country`` is ``LAO``, ``CHN`` or ``any`` (any border commune).
+    ``country`` is ``LAO``, ``CHN`` or ``any`` (any border commune). Where an
+    official list is loaded it decides (``LAO`` / ``CHN`` from its country
+    column, else the computed one); ``attrs["border_disagreements"]`` lists
+    where it and the computed flags differ.
     """
+    from geo.border_list import border_in_use, countries_in_use
+
     if country not in BORDER_COUNTRY_CHOICES:
         raise InvalidArgument(f"country must be one of {', '.join(BORDER_COUNTRY_CHOICES)}, "
                               f"not {country!r}")
     flagged = flag_communes(province, vintage=vintage, boundaries=boundaries,
                             tolerance_m=tolerance_m, min_shared_km=min_shared_km, home=home)
-    bc = flagged["border_countries"].fillna("")
-    keep = bc != "" if country == "any" else bc.str.contains(country)
-    return flagged[keep.to_numpy()], flagged
+    keep = (border_in_use(flagged) if country == "any"
+            else countries_in_use(flagged).str.contains(country).to_numpy())
+    return flagged[keep], flagged
 
 
 @dataclass(frozen=True)
@@ -316,8 +330,10 @@ def roster_store(home: Path | None = None):
 def border_codes(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
                  home: Path | None = None) -> set[str]:
     """Codes of a province's border communes (for the reinforcement warning)."""
+    from geo.border_list import border_in_use
+
     flagged = flag_communes(province, vintage=vintage, home=home)
-    return set(flagged.loc[flagged["border_countries"] != "", "code"])
+    return set(flagged.loc[border_in_use(flagged), "code"])
 
 
 def check_roster(source: str | Path | bytes | BinaryIO, *, source_name: str | None = None,
@@ -429,6 +445,105 @@ def restore_norms(version: int, *, actor: Actor, home: Path | None = None) -> in
     store = norm_store(home)
     with _action(actor, "norms.restore", f"version {version}") as act:
         new = store.restore(int(version), user=actor.label)
+        act.result = f"version {version} → version {new}"
+    return new
+
+
+# --------------------------------------------------------------------------- border lists
+
+def border_list_store(home: Path | None = None):
+    """Return the border-list store of ``home`` (default ``BORDERMAP_HOME``)."""
+    from geo.stores.border_lists import BorderListStore
+
+    return BorderListStore(home)
+
+
+def current_border_list(province: str | None, *, vintage: str, home: Path | None = None):
+    """Return the official border-commune list in force for a province and map, or None."""
+    if province is None or "," in str(province):
+        return None
+    code = _province_code(province, vintage)
+    if code is None:
+        return None
+    return border_list_store(home).current(code, vintage)
+
+
+def border_list_token(home: Path | None = None) -> str:
+    """Return a token that changes whenever a border list is loaded or restored."""
+    return border_list_store(home).version_token()
+
+
+def border_list_label(stored) -> str:
+    """Return how a stored list is named: ``"<decree> (file.csv, version 3)"``."""
+    from geo.border_list import list_label
+
+    return list_label(stored.source_name, stored.version, stored.frame["source"])
+
+
+
+def border_list_template(province: str = DEFAULT_PROVINCE, *,
+                         vintage: str = DEFAULT_VINTAGE) -> str:
+    """Return a CSV template of a border-commune list for a province and map."""
+    from geo.border_list import border_list_template as template
+
+    return template(province=province, vintage=vintage)
+
+
+def _apply_border_lists(flagged: gpd.GeoDataFrame, vintage: str,
+                        home: Path | None) -> gpd.GeoDataFrame:
+    """Apply each province's list in force (or the computed flags) to ``flagged``."""
+    from geo.border_list import apply_province_lists
+
+    store = border_list_store(home)
+
+    def in_force(code: str):
+        stored = store.current(code, vintage)
+        return None if stored is None else (stored.frame, border_list_label(stored))
+
+    return apply_province_lists(flagged, in_force)
+
+
+def check_border_list(source: str | Path | bytes | BinaryIO, *, source_name: str | None = None,
+                      province: str = DEFAULT_PROVINCE, vintage: str = DEFAULT_VINTAGE,
+                      sheet: str | None = None):
+    """Read and check an official border-commune list (nothing is stored); return its report."""
+    from geo.border_list import validate_border_list
+
+    if isinstance(source, (str, Path)) and not Path(source).is_file():
+        raise InvalidArgument(f"{source}: no such file")
+    return validate_border_list(source, source_name=source_name, province=province,
+                                vintage=vintage, sheet=sheet)
+
+
+def import_border_list(report, *, actor: Actor, home: Path | None = None) -> int:
+    """Keep a checked list as the one in force for its province and map (audited).
+
+    Raises
+    ------
+    BorderListError
+        The report has errors: nothing is stored and the refusal is audited.
+    """
+    from geo._errors import BorderListError
+
+    if not report.ok:
+        _record(actor, "border_list.import", f"rejected {report.source_name}: "
+                f"{len(report.errors)} error(s)", ok=False)
+        raise BorderListError(f"{report.source_name}: {len(report.errors)} error(s); nothing "
+                              "was stored, the border flags are unchanged", report.errors)
+    with _action(actor, "border_list.import",
+                 f"{report.source_name} sha256={report.sha256[:12]} province={report.province}"
+                 f" vintage={report.vintage}: {len(report.listed)} communes") as act:
+        version = border_list_store(home).import_list(
+            report.listed, source_name=report.source_name, sha256=report.sha256,
+            user=actor.label, province=report.province, vintage=report.vintage)
+        act.result = f"→ version {version}"
+    return version
+
+
+def restore_border_list(version: int, *, actor: Actor, home: Path | None = None) -> int:
+    """Make an earlier border list current again, as a new version (audited first)."""
+    with _action(actor, "border_list.restore", f"version {version}") as act:
+        new = border_list_store(home).restore(int(version), user=actor.label)
         act.result = f"version {version} → version {new}"
     return new
 

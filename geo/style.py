@@ -455,7 +455,9 @@ def provenance_notices(cov: pd.DataFrame, *, lang: str = "vi", short: bool = Fal
     -------
     list of Notice
         Approximate boundaries first, then sample roster, then carried-over 2020
-        posts (a 2020 roster shown on the 2025 map); with ``details`` the
+        posts (a 2020 roster shown on the 2025 map), then the source of the
+        border flags (an official list, with its disagreements with the
+        computed flags; the computed flags only with ``details``); with ``details`` the
         roster version and the official boundaries.
     """
     attrs = getattr(cov, "attrs", {}) or {}
@@ -471,6 +473,7 @@ def provenance_notices(cov: pd.DataFrame, *, lang: str = "vi", short: bool = Fal
     if attrs.get("carried_over"):
         out.append(Notice("carried_over",
                           t("carried_over_short" if short else "carried_over_note", lang)))
+    out += _border_notices(attrs, lang=lang, short=short, details=details)
     if details:
         if not attrs.get("sample_roster") and attrs.get("roster_version") is not None:
             out.append(Notice("roster", t("roster_version", lang,
@@ -482,6 +485,31 @@ def provenance_notices(cov: pd.DataFrame, *, lang: str = "vi", short: bool = Fal
                                                   source=boundary_source)))
             elif "note" in cov and len(cov):
                 out.append(Notice("boundaries", str(pd.Series(cov["note"]).iloc[0])))
+    return out
+
+
+def _border_notices(attrs: dict, *, lang: str, short: bool, details: bool) -> list[Notice]:
+    """Which source the border flags come from, and where the list and computation disagree."""
+    source = attrs.get("border_source")
+    if not source:
+        return []
+    if source == "computed":
+        return [Notice("border_source", t("border_flags_computed", lang))] if details else []
+    if short:
+        return [Notice("border_source", t("border_flags_list_short", lang))]
+    out = [Notice("border_source", t("border_flags_list", lang,
+                                     source=source.removeprefix("official list ")))]
+    found = attrs.get("border_disagreements") or []
+    if found:
+        keys = {"listed but computed interior": "disagree_listed_interior",
+                "computed border but not listed": "disagree_computed_unlisted"}
+        items = [f"{d.get('name', '')} ({d.get('code', '')}): "
+                 f"{t(keys.get(d.get('border_disagreement'), 'disagree_listed_interior'), lang)}"
+                 for d in found[:12]]
+        more = f"; … +{len(found) - 12}" if len(found) > 12 else ""
+        out.append(Notice("border_disagreements", t("border_disagreements", lang,
+                                                     count=len(found),
+                                                     items="; ".join(items) + more)))
     return out
 
 

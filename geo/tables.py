@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import BorderMapError
+from geo.border_list import border_in_use, countries_in_use
 from geo.i18n import STRINGS, belt_label, country_label, t
 
 log = logging.getLogger(__name__)
@@ -43,16 +44,19 @@ BELTS = ("border", "second-line", "interior")
 
 #: Columns of the planners' table, in order.
 TABLE_COLUMNS = ["code", "name", "unit_type", "district", "border_countries", "border_belt",
-                 "border_km_lao", "border_km_chn", "dist_to_border_km", "area_km2", "chiefs",
+                 "border_listed", "border_disagreement", "border_km_lao", "border_km_chn", "dist_to_border_km", "area_km2", "chiefs",
                  "deputies", "officers", "reinforcements", "total_police", "police_per_100km2",
                  "police_per_10km_border", "staffing_gap", "staffing_surplus", "old_communes"]
 
 #: Columns of the selected-commune record, in order.
 RECORD_COLUMNS = ["code", "name", "unit_type", "district", "province", "border_countries",
-                  "border_belt", "border_km_lao", "border_km_chn", "dist_to_border_km",
+                  "border_belt", "border_listed", "border_disagreement", "border_km_lao", "border_km_chn", "dist_to_border_km",
                   "area_km2", "chiefs", "deputies", "officers", "reinforcements", "trained",
                   "total_police", "police_per_100km2", "police_per_10km_border",
                   "staffing_gap", "staffing_surplus", "old_communes", "approximate"]
+
+_DISAGREEMENT_KEYS = {"listed but computed interior": "disagree_listed_interior",
+                      "computed border but not listed": "disagree_computed_unlisted"}
 
 #: Extra columns of the downloads: trained count and reinforcement origin.
 DOWNLOAD_EXTRA_COLUMNS = ["trained", "reinforcement_origin"]
@@ -412,7 +416,10 @@ def filter_coverage(cov: pd.DataFrame, *, border: str = "all",
     border : {"all", "any", "LAO", "CHN", "both", "none"}
         ``all``: no filter; ``any``: border communes (Laos or China);
         ``LAO`` / ``CHN``: communes on that border (including the tri-border one);
-        ``both``: on both borders; ``none``: not a border commune.
+        ``both``: on both borders; ``none``: not a border commune. Where an
+        official border-commune list is loaded (``is_border``), it decides:
+        ``any`` includes a listed commune with no computed country, ``LAO`` /
+        ``CHN`` use the list's countries when it gives them.
     belts : iterable of str, optional
         Keep only these border belts (``border``, ``second-line``, ``interior``).
     districts : iterable of str, optional
@@ -435,11 +442,12 @@ def filter_coverage(cov: pd.DataFrame, *, border: str = "all",
     if border not in BORDER_FILTERS:
         raise BorderMapError(f"border filter must be one of {', '.join(BORDER_FILTERS)}, "
                              f"not {border!r}")
-    countries = cov["border_countries"].fillna("").astype(str)
+    countries = countries_in_use(cov)
+    flagged = border_in_use(cov)
     keep = np.ones(len(cov), dtype=bool)
     lao, chn = _has(countries, "LAO").to_numpy(bool), _has(countries, "CHN").to_numpy(bool)
     if border == "any":
-        keep &= (countries != "").to_numpy()
+        keep &= flagged
     elif border == "LAO":
         keep &= lao
     elif border == "CHN":
@@ -447,7 +455,7 @@ def filter_coverage(cov: pd.DataFrame, *, border: str = "all",
     elif border == "both":
         keep &= lao & chn
     elif border == "none":
-        keep &= (countries == "").to_numpy()
+        keep &= ~flagged
     if belts is not None:
         belts = list(belts)
         unknown = sorted(set(belts) - set(BELTS))
@@ -494,7 +502,15 @@ def coverage_table(cov: pd.DataFrame, *, lang: str = "vi",
         A new plain DataFrame with a default index.
     """
     columns = [c for c in (columns or TABLE_COLUMNS) if c in cov.columns]
+    if "border_listed" in cov and cov["border_listed"].isna().all():
+        # no official list loaded: the list columns would be empty
+        columns = [c for c in columns if c not in ("border_listed", "border_disagreement")]
     out = pd.DataFrame(cov[columns]).copy().reset_index(drop=True)
+    if "border_listed" in out:
+        out["border_listed"] = out["border_listed"].map(lambda v: t("yes" if v else "no", lang))
+    if "border_disagreement" in out:
+        out["border_disagreement"] = out["border_disagreement"].map(
+            lambda v: t(_DISAGREEMENT_KEYS[v], lang) if v in _DISAGREEMENT_KEYS else "")
     if "border_countries" in out:
         out["border_countries"] = out["border_countries"].map(lambda v: _countries_text(v, lang))
     if "border_belt" in out:

@@ -279,12 +279,16 @@ def current_boundaries(vintage: str) -> Path | None:
 
 
 def data_version(vintage: str) -> tuple[str, str, float]:
-    """Return the cache key of the data: roster token, boundaries path and mtime."""
+    """Return the cache key of the data: roster and border-list tokens, boundaries path, mtime."""
     try:
         token = store().version_token()
     except BorderMapError as err:
         log.warning("roster store unavailable: %s", err)
         token = "no-store"
+    try:
+        token += "|" + services.border_list_token()
+    except BorderMapError as err:
+        log.warning("border-list store unavailable: %s", err)
     try:
         path = current_boundaries(vintage)
     except BorderMapError as err:

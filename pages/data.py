@@ -30,6 +30,15 @@ def _reset(message: tuple[str, str]) -> None:
     st.session_state["upload_nonce"] += 1
     st.session_state["flash"] = message
     st.session_state.pop("pending_roster", None)
+    st.session_state.pop("pending_border_list", None)
+
+
+def _problems_table(report) -> None:
+    """Show a validation report's problems (file, row, column, severity, message)."""
+    problems = report.to_frame()
+    problems["severity"] = problems["severity"].map(lambda v: t(f"severity_{v}", lang))
+    st.dataframe(problems.rename(columns={c: t(f"report_{c}", lang) for c in problems.columns}),
+                 hide_index=True, width="stretch")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -45,8 +54,9 @@ def _check_boundaries(files: tuple[tuple[str, bytes], ...], vintage: str) -> dic
             "encoding": gdf.attrs.get("encoding", ""), "source": gdf.attrs.get("source", "")}
 
 
-tab_roster, tab_bounds, tab_history = st.tabs(
-    [t("tab_roster", lang), t("tab_boundaries", lang), t("tab_history", lang)])
+tab_roster, tab_bounds, tab_list, tab_history = st.tabs(
+    [t("tab_roster", lang), t("tab_boundaries", lang), t("tab_border_list", lang),
+     t("tab_history", lang)])
 
 nonce = st.session_state["upload_nonce"]
 try:
@@ -171,6 +181,80 @@ with tab_bounds:
             if c.button(t("cancel", lang), key="bnd_cancel"):
                 _reset(("info", t("cancelled", lang)))
                 st.rerun()
+
+with tab_list:
+    st.caption(t("border_list_intro", lang))
+    for v in VINTAGES:
+        try:
+            in_force = services.current_border_list(DEFAULT_PROVINCE, vintage=v)
+        except BorderMapError as err:
+            st.error(t("error", lang, message=escape_markdown(err)))
+            st.stop()
+        st.caption(t("border_list_none", lang, vintage=v) if in_force is None else
+                   t("border_list_current", lang, vintage=v, label=escape_markdown(
+                       services.border_list_label(in_force))))
+    l_vintage = common.choice("radio", t("vintage", lang), VINTAGES, state="list_vintage",
+                              default=st.session_state["vintage"], horizontal=True,
+                              format_func=lambda v: t(f"vintage_{v}", lang))
+    st.download_button(t("border_list_template", lang),
+                       services.border_list_template(DEFAULT_PROVINCE, vintage=l_vintage)
+                       .encode("utf-8-sig"), file_name=f"xa_bien_gioi_{l_vintage}.csv",
+                       mime="text/csv", key="list_template")
+    upload = st.file_uploader(t("upload_border_list", lang), type=["csv", "xlsx"],
+                              key=f"list_upload_{nonce}")
+    if upload is not None:
+        data = upload.getvalue()
+        try:
+            name = check_upload(upload.name, data, kind="roster")
+        except BorderMapError as err:
+            st.error(t("error", lang, message=escape_markdown(err)))
+            name = None
+        if name is not None:
+            pending = st.session_state.get("pending_border_list")
+            key = (name, len(data), hash(data), l_vintage)
+            if pending is None or pending[0] != key:
+                report = services.check_border_list(data, source_name=name,
+                                                    province=DEFAULT_PROVINCE, vintage=l_vintage)
+                st.session_state["pending_border_list"] = (key, report)
+            report = st.session_state["pending_border_list"][1]
+            st.subheader(t("validation_report", lang))
+            if report.ok:
+                st.success(t("border_list_ok", lang, rows=len(report.listed)))
+            else:
+                st.error(t("validation_failed", lang, errors=len(report.errors)))
+            if report.problems:
+                _problems_table(report)
+            if report.ok:
+                st.dataframe(report.listed, hide_index=True, width="stretch", height=240)
+                a, c, _ = st.columns([1, 1, 4])
+                if a.button(t("accept", lang), type="primary", key="list_accept"):
+                    common.require("import")
+                    try:
+                        version = services.import_border_list(report, actor=common.actor())
+                    except BorderMapError as err:
+                        st.error(t("error", lang, message=escape_markdown(err)))
+                    else:
+                        _reset(("success", t("border_list_stored", lang, version=version)))
+                        st.rerun()
+                if c.button(t("cancel", lang), key="list_cancel"):
+                    _reset(("info", t("cancelled", lang)))
+                    st.rerun()
+    lists = services.border_list_store().history()
+    if not lists.empty:
+        st.dataframe(lists, hide_index=True, width="stretch")
+        older = [int(v) for v in lists.loc[~lists["is_current"], "version"]]
+        if older:
+            version = st.selectbox(t("restore", lang), older[::-1], key="list_restore_version")
+            if st.button(t("restore_button", lang), key="list_restore_go"):
+                common.require("restore")
+                try:
+                    new = services.restore_border_list(int(version), actor=common.actor())
+                except BorderMapError as err:
+                    st.error(t("error", lang, message=escape_markdown(err)))
+                else:
+                    st.session_state["flash"] = ("success", t("restored", lang, version=version)
+                                                 + f" (v{new})")
+                    st.rerun()
 
 with tab_history:
     history = store.history()

@@ -271,11 +271,11 @@ def _sample_roster_bytes(**changes: int) -> bytes:
 def test_data_page_runs_with_empty_history():
     at = _page(DATA_PAGE)
     _no_exception(at)
-    assert len(at.tabs) == 3
+    assert len(at.tabs) == 4  # roster, boundaries, border list, history
     assert any("Chưa có phiên bản nào" in i.value for i in at.info)
     assert any("Dữ liệu mẫu" in i.value for i in at.info)
     assert any("Ranh giới gần đúng" in w.value for w in at.warning)
-    assert len(at.get("file_uploader")) == 2
+    assert len(at.get("file_uploader")) == 3
 
 
 def test_roster_upload_report_accept_and_history(cov2020):

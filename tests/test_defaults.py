@@ -26,7 +26,7 @@ def test_every_command_with_a_map_defaults_to_2025():
         for action in sub._actions:
             if "--vintage" in action.option_strings:
                 seen.append(name)
-                if name == "roster history":  # a filter: both maps unless asked
+                if name in ("roster history", "border-list history"):  # filters: both maps
                     assert action.default is None
                     continue
                 assert action.default == "2025", name

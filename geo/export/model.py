@@ -101,7 +101,8 @@ def _selection_mask(cov: pd.DataFrame, country: str) -> np.ndarray:
     """Boolean mask of the communes that pass the country filter (geo.tables semantics)."""
     from geo.tables import filter_coverage
 
-    frame = pd.DataFrame({"border_countries": cov["border_countries"].to_numpy()})
+    cols = [c for c in ("border_countries", "is_border", "listed_countries") if c in cov]
+    frame = pd.DataFrame({c: cov[c].to_numpy() for c in cols})
     kept = filter_coverage(frame, border=normalize_country(country))
     return np.isin(np.arange(len(frame)), kept.index.to_numpy())
 
