@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from geo.i18n_messages import (MESSAGES, column_labels, is_known, localize,  # noqa: F401
+                               message)
 from geo.reference import APPROXIMATE_NOTE, APPROXIMATE_NOTE_VI, SAMPLE_NOTE, SAMPLE_NOTE_VI
 
 #: Map metric labels: key → (Vietnamese, English).
@@ -512,6 +514,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         'Total of selected units'),
 
 }
+
+#: Messages of validation, uploads, boundaries and sign-in (geo/i18n_messages.py).
+STRINGS.update(MESSAGES)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:

@@ -25,7 +25,7 @@ import edge
 from geo import auth
 from geo._errors import BorderMapError
 from geo.escape import escape_markdown
-from geo.i18n import DEFAULT_LANGUAGE, t
+from geo.i18n import DEFAULT_LANGUAGE, message, t
 from geo.settings import bordermap_home, get_settings
 
 log = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ def require(action: str) -> auth.User:
     try:
         auth.require_role(user, action)
     except auth.AccessDenied as err:
-        st.error(t("access_denied", _lang(), message=escape_markdown(str(err))))
+        st.error(t("access_denied", _lang(), message=escape_markdown(message(err, _lang()))))
         st.stop()
     return user
 
