@@ -399,7 +399,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "{n} unit(s) lie more than {max} km from where the registry places them "
                       "(up to {km} km): {codes}"),
     # geo/auth.py, geo/passwords.py: sign-in and accounts
-    "m_locked": ("đăng nhập sai quá nhiều lần; hãy thử lại sau {n} phút",
+    "m_locked": ("hãy thử lại sau {n} phút",
                  "too many failed sign-ins; try again in {n} minute(s)"),
     "m_bad_username": ("tên đăng nhập {name} không hợp lệ: dùng 3–32 ký tự gồm chữ thường, chữ "
                        "số, '.', '_' hoặc '-', bắt đầu bằng chữ cái",
@@ -572,6 +572,22 @@ def column_labels(columns: Iterable[object], lang: str) -> dict[object, str]:
     """
     i = 1 if lang == "en" else 0
     return {c: COLUMN_LABELS[c][i] for c in columns if c in COLUMN_LABELS}
+
+
+def header_label(header: str, lang: str) -> str:
+    """Return a validation report's column cell (a file's header) for a page in ``lang``.
+
+    A canonical header (``chiefs``) shows its label and, quoted, the name to write; a
+    spreadsheet column letter (``column B``) is translated; other headers are the
+    file's own text (data).
+    """
+    if lang == "en":
+        return header
+    if header in VALUE_LABELS:
+        return VALUE_LABELS[header]
+    if header in COLUMN_LABELS:
+        return f"{COLUMN_LABELS[header][0]} («{header}»)"
+    return localize(header, lang)
 
 
 def is_known(text: str) -> bool:

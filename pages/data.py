@@ -10,7 +10,7 @@ import streamlit as st
 from geo._errors import BorderMapError
 from geo import services
 from geo.escape import escape_list, escape_markdown
-from geo.i18n import column_labels, localize, message, t
+from geo.i18n import column_labels, header_label, localize, message, t
 from geo.settings import DEFAULT_PROVINCE, VINTAGES
 from geo.uploads import check_upload, staged_uploads
 from pages import _common as common
@@ -90,7 +90,7 @@ with tab_roster:
                 problems = report.to_frame()
                 problems["message"] = problems["message"].map(lambda m: localize(m, lang))
                 problems["column"] = problems["column"].map(
-                    lambda c: c if c is None else localize(c, lang))
+                    lambda c: header_label(c, lang) if isinstance(c, str) else c)
                 problems["severity"] = problems["severity"].map(
                     lambda v: t(f"severity_{v}", lang))
                 st.dataframe(problems.rename(columns={c: t(f"report_{c}", lang)
