@@ -14,8 +14,9 @@ Examples
 
 from __future__ import annotations
 
-from geo.i18n_messages import (MESSAGES, column_labels, header_label,  # noqa: F401
-                               is_known, localize, message)
+from geo.i18n_localize import (column_labels, header_label, is_known,  # noqa: F401
+                               localize, message)
+from geo.i18n_messages import MESSAGES
 from geo.reference import APPROXIMATE_NOTE, APPROXIMATE_NOTE_VI, SAMPLE_NOTE, SAMPLE_NOTE_VI
 
 #: Map metric labels: key → (Vietnamese, English).

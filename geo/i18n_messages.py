@@ -2,24 +2,14 @@
 
 Part of the one catalogue :data:`geo.i18n.STRINGS` (merged there): the domain
 builds its messages in English (the CLI, logs and tests read them), and
-:func:`localize` finds the catalogue entry a message was built from and renders
-it in the page's language. Each English template is the exact wording of the
-domain module named in the comment above it, with ``{placeholders}`` where
-values go; a template the domain no longer produces is caught by
+:func:`geo.i18n_localize.localize` finds the entry a message was built from and
+renders it in the page's language. Each English template is the exact wording of
+the domain module named in the comment above it, with ``{placeholders}`` where
+values go; a message of the app's error paths without an entry fails
 ``tests/test_i18n_walk.py``.
-
-Examples
---------
->>> localize("2 chiefs; a commune has at most one chief", "vi")
-'2 Trưởng Công an xã; mỗi xã có nhiều nhất một Trưởng Công an xã'
->>> column_labels(["version", "sha256"], "vi")
-{'version': 'Phiên bản', 'sha256': 'Mã băm SHA-256'}
 """
 
 from __future__ import annotations
-
-import re
-from collections.abc import Iterable
 
 #: key → (Vietnamese, English template). Placeholders match between the two.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -75,7 +65,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "commune {c} has {v} {what}, more than {max}"),
     "m_reinf_interior": ("{n} cán bộ tăng cường ở {unit}, không phải xã biên giới",
                          "{n} reinforcement(s) in {unit}, which is not a border commune"),
-    "m_duplicate": ("xã {c} bị lặp: đã có ở dòng {row}", "duplicate commune {c}: also in row {row}"),
+    "m_duplicate": ("xã {c} bị lặp: đã có ở dòng {row}",
+                    "duplicate commune {c}: also in row {row}"),
     # geo/matching.py
     "m_name_outside": ("không có xã tên {name} ở {province}; ngoài tỉnh: {shown}",
                        "no commune named {name} in {province}; outside the province: {shown}"),
@@ -122,16 +113,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "Windows-1258; hãy lưu tệp dạng CSV UTF-8",
                    "undecodable text: byte 0x{b} is neither UTF-8 nor Windows-1258; save the "
                    "file as CSV UTF-8"),
-    "m_bad_csv": ("tệp CSV sai định dạng", "malformed CSV: {err}"),
-    "m_bad_xlsx": ("không đọc được bảng tính (không phải tệp .xlsx hợp lệ)",
+    "m_bad_csv": ("tệp CSV sai định dạng (chi tiết kỹ thuật: {err})", "malformed CSV: {err}"),
+    "m_bad_xlsx": ("không đọc được bảng tính (không phải tệp .xlsx hợp lệ; chi tiết kỹ thuật: "
+                   "{err})",
                    "unreadable spreadsheet (not a valid .xlsx file): {err}"),
     "m_no_sheet": ("sổ tính không có trang nào", "the workbook has no sheet"),
     "m_sheet_name": ("không có trang tên {sheet}; các trang: {sheets}",
                      "no sheet named {sheet}; sheets: {sheets}"),
-    "m_unreadable_xlsx": ("không đọc được bảng tính", "unreadable spreadsheet: {err}"),
+    "m_unreadable_xlsx": ("không đọc được bảng tính (chi tiết kỹ thuật: {err})",
+                          "unreadable spreadsheet: {err}"),
     "m_too_big": ("tệp có {n} byte, nhiều hơn mức {max} byte cho phép",
                   "file is {n} bytes, more than the {max} accepted"),
-    "m_cannot_read": ("không đọc được tệp", "cannot read the file: {err}"),
+    "m_cannot_read": ("không đọc được tệp (chi tiết kỹ thuật: {err})",
+                      "cannot read the file: {err}"),
     "m_empty_file": ("tệp trống", "empty file"),
     "m_xls": ("không hỗ trợ định dạng Excel .xls cũ; hãy lưu dạng .xlsx hoặc CSV",
               "old Excel .xls format is not supported; save as .xlsx or CSV"),
@@ -157,7 +151,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "rows 1–{n} above the header were ignored"),
     "m_missing_col": ("thiếu cột bắt buộc {col}", "missing required column {col}"),
     "m_no_rows": ("không có dòng dữ liệu nào dưới dòng tiêu đề", "no data rows under the header"),
-    "m_sheet_csv": ("đã bỏ qua tên trang {sheet}: tệp là CSV", "sheet={sheet} ignored: the file is CSV"),
+    "m_sheet_csv": ("đã bỏ qua tên trang {sheet}: tệp là CSV",
+                    "sheet={sheet} ignored: the file is CSV"),
     "m_no_districts": ("bản đồ {vintage} không có cấp huyện; đã bỏ qua cột này",
                        "the {vintage} map has no districts; the column is ignored"),
     "m_no_counts": ("không xã nào có số liệu", "no commune has counts"),
@@ -172,7 +167,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "huyện",
                        "its district column names districts of {province}, and the 2025 map has "
                        "none"),
-    "m_mixed_maps": ("tệp trộn lẫn hai bản đồ: {reasons}", "the file mixes the two maps: {reasons}"),
+    "m_mixed_maps": ("tệp trộn lẫn hai bản đồ: {reasons}",
+                     "the file mixes the two maps: {reasons}"),
     "m_all_2025": ("{n} mã của tệp là các đơn vị của {province} trên bản đồ 2025 ({total} đơn vị)",
                    "its {n} codes are the units of {province} on the 2025 map ({total} units)"),
     "m_both_vintages": ("mã và tên trong tệp đều có trên cả bản đồ 2020 và 2025",
@@ -219,14 +215,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_sheet_cell_col": ("trang {label} có ô ở cột {c}, vượt mức {mc} cột cho phép{fix}",
                          "sheet {label} has a cell in column {c}, past the {mc} columns "
                          "accepted{fix}"),
-    "m_sheet_cells": ("trang {label} có hơn {n} ô{fix}", "sheet {label} has more than {n} cells{fix}"),
-    "m_part_big": ("{label} lớn hơn {n} byte khi giải nén", "{label} is larger than {n} bytes uncompressed"),
-    "m_dtd": ("phần {part} khai báo DTD hoặc thực thể XML; sổ tính do chương trình bảng tính "
+    "m_sheet_cells": ("trang {label} có hơn {n} ô{fix}",
+                      "sheet {label} has more than {n} cells{fix}"),
+    "m_part_big": ("{label} lớn hơn {n} byte khi giải nén",
+                   "{label} is larger than {n} bytes uncompressed"),
+    "m_dtd": ("phần {part} khai báo DTD hoặc thực thể XML ({err}); sổ tính do chương trình bảng "
+              "tính "
               "lưu không bao giờ như vậy — bị từ chối",
               "part {part} declares a DTD or XML entities ({err}); a workbook saved by a "
               "spreadsheet program never does — refused"),
-    "m_bad_xml": ("phần {part} không phải XML hợp lệ", "part {part} is not well-formed XML ({err})"),
-    "m_damaged_part": ("sổ tính bị hỏng, không đọc được phần {part}",
+    "m_bad_xml": ("phần {part} không phải XML hợp lệ (chi tiết kỹ thuật: {err})",
+                  "part {part} is not well-formed XML ({err})"),
+    "m_damaged_part": ("sổ tính bị hỏng, không đọc được phần {part} (chi tiết kỹ thuật: {err})",
                        "damaged workbook, part {part} cannot be read ({err})"),
     "m_parts": ("sổ tính có {n} phần, nhiều hơn mức {max} cho phép",
                 "the workbook has {n} parts, more than the {max} accepted"),
@@ -240,7 +240,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "named (visible sheets: {visible})"),
     "m_hidden_named": ("trang {sheet} đang {what} trong Excel; vẫn đọc vì đã ghi rõ tên",
                        "sheet {sheet} is {what} in Excel; read because it was named"),
-    "m_lines": ("{n} dòng, nhiều hơn mức {max} cho phép", "{n} lines, more than the {max} accepted"),
+    "m_lines": ("{n} dòng, nhiều hơn mức {max} cho phép",
+                "{n} lines, more than the {max} accepted"),
     "m_line_long": ("dòng {i} dài {n} byte, nhiều hơn mức {max} cho phép",
                     "line {i} is {n} bytes long, more than the {max} accepted"),
     "m_line_fields": ("dòng {i} có {n} trường, nhiều hơn mức {max} cột cho phép",
@@ -298,7 +299,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "a possible zip bomb"),
     "m_up_total": ("dung lượng giải nén vượt {max} — bị từ chối vì có thể là bom zip",
                    "uncompressed size over {max} — refused as a possible zip bomb"),
-    "m_up_damaged": ("tệp zip bị hỏng hoặc bị cắt cụt", "damaged or truncated zip archive ({err})"),
+    "m_up_damaged": ("tệp zip bị hỏng hoặc bị cắt cụt (chi tiết kỹ thuật: {err})",
+                     "damaged or truncated zip archive ({err})"),
     "m_up_zip_not_xlsx": ("là tệp zip nhưng không phải sổ tính .xlsx",
                           "a zip but not an .xlsx workbook"),
     "m_up_limit": ("{size} vượt giới hạn tải lên {max} (BORDERMAP_MAX_UPLOAD_MB)",
@@ -307,8 +309,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "a {kind} upload must be {allowed}, not {suffix}"),
     "m_up_more_data": ("nhiều dữ liệu hơn khai báo — bị từ chối vì có thể là bom zip",
                        "more data than declared — refused as a possible zip bomb"),
-    "m_up_outside": ("thành phần {raw} trỏ ra ngoài; bị từ chối", "member {raw} points outside; refused"),
-    "m_up_extract": ("không giải nén được thành phần {raw}", "member {raw} cannot be extracted ({err})"),
+    "m_up_outside": ("thành phần {raw} trỏ ra ngoài; bị từ chối",
+                     "member {raw} points outside; refused"),
+    "m_up_extract": ("không giải nén được thành phần {raw} (chi tiết kỹ thuật: {err})",
+                     "member {raw} cannot be extracted ({err})"),
     "m_up_no_dataset": ("không tìm thấy tệp .shp, .gpkg hoặc .geojson",
                         "no .shp, .gpkg or .geojson file found"),
     "m_up_datasets": ("{n} bộ dữ liệu ({names}); hãy tải lên từng bộ một",
@@ -327,7 +331,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_b_no_file": ("không có tệp này", "no such file"),
     "m_b_type": ("không hỗ trợ loại tệp {suffix}; hãy dùng một trong {allowed}",
                  "unsupported file type {suffix}; use one of {allowed}"),
-    "m_b_unreadable": ("không đọc được như tệp ranh giới. Với shapefile, các tệp .shp, .shx, "
+    "m_b_unreadable": ("không đọc được như tệp ranh giới (chi tiết kỹ thuật: {msg}). Với "
+                       "shapefile, các tệp .shp, .shx, "
                        ".dbf và .prj phải nằm cùng nhau (hoặc nén chung).",
                        "cannot be read as a boundaries file ({msg}). For a shapefile, the .shp, "
                        ".shx, .dbf and .prj files must sit together (or be zipped together)."),
@@ -347,7 +352,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_b_all_empty": ("mọi hình của các đơn vị thuộc {province} đều trống hoặc thiếu; chưa nạp gì",
                       "every geometry of the units of {province} is empty or missing; nothing "
                       "was loaded"),
-    "m_b_convert": ("không chuyển được toạ độ từ {crs} sang EPSG:4326",
+    "m_b_convert": ("không chuyển được toạ độ từ {crs} sang EPSG:4326 (chi tiết kỹ thuật: {err})",
                     "coordinates cannot be converted from {crs} to EPSG:4326 ({err})"),
     "m_b_range": ("toạ độ vượt phạm vi khi đọc theo {crs} (giới hạn {minx}, {miny}, {maxx}, "
                   "{maxy}); hệ quy chiếu của tệp (.prj) không khớp với toạ độ",
@@ -428,171 +433,3 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "password is too common (it is on a list of passwords attackers try first); "
                     "choose a longer phrase of unrelated words"),
 }
-
-#: Values the domain writes into messages in English (actions of geo.auth as written in
-#: "sign in to …" / "may not …", words of geo.roster), by English wording.
-VALUE_LABELS: dict[str, str] = {
-    "view": "xem", "upload": "tải lên", "import": "nạp dữ liệu", "restore": "khôi phục",
-    "manage users": "quản lý tài khoản", "read audit": "xem nhật ký", "export": "xuất dữ liệu",
-    "change password": "đổi mật khẩu",
-    # words the domain puts into a message as a value
-    "number": "số", "value": "giá trị", "roster": "danh sách lực lượng",
-    "boundaries": "ranh giới", "hidden": "bị ẩn", "very hidden": "bị ẩn sâu",
-    "a file without extension": "tệp không có đuôi", "the shape index": "chỉ mục hình",
-    "the attribute table (commune codes)": "bảng thuộc tính (mã xã)",
-    "the coordinate reference system": "hệ quy chiếu toạ độ",
-    "commune_code (or commune_name)": "Mã xã («commune_code») hoặc Tên xã («commune_name»)",
-}
-
-#: Column names of stored tables and previews → (Vietnamese, English) headers.
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    # roster history (geo/stores/rosters.py)
-    "version": ("Phiên bản", "Version"), "imported_at": ("Thời điểm nạp", "Imported at"),
-    "sha256": ("Mã băm SHA-256", "SHA-256"), "source_name": ("Tên tệp", "File"),
-    "source": ("Nguồn", "Source"), "actor": ("Người thực hiện", "User"),
-    "is_current": ("Đang dùng", "Current"), "n_rows": ("Số dòng", "Rows"),
-    "rows": ("Số dòng", "Rows"), "updated": ("Cập nhật", "Updated"),
-    "id": ("STT", "No."), "ok": ("Thành công", "Succeeded"), "phase": ("Giai đoạn", "Phase"),
-    "ref": ("Tham chiếu", "Reference"),
-    "n_communes": ("Số xã", "Communes"), "province": ("Tỉnh", "Province"),
-    "vintage": ("Bản đồ", "Map"), "as_of": ("Ngày số liệu", "As of"),
-    "kind": ("Dạng tệp", "Layout"), "restored_from": ("Khôi phục từ", "Restored from"),
-    "partial": ("Cập nhật một phần", "Partial update"), "note": ("Ghi chú", "Note"),
-    # accounts and audit (geo/auth.py, geo/audit.py)
-    "username": ("Tên đăng nhập", "Username"), "role": ("Vai trò", "Role"),
-    "created": ("Ngày tạo", "Created"), "created_at": ("Ngày tạo", "Created"),
-    "disabled": ("Đã khoá", "Disabled"), "must_change": ("Phải đổi mật khẩu", "Must change password"),
-    "last_sign_in": ("Lần đăng nhập cuối", "Last sign-in"),
-    "time": ("Thời gian", "Time"), "ts": ("Thời gian", "Time"), "at": ("Thời gian", "Time"),
-    "user": ("Người dùng", "User"), "action": ("Thao tác", "Action"),
-    "detail": ("Chi tiết", "Detail"), "details": ("Chi tiết", "Details"),
-    "target": ("Đối tượng", "Target"), "outcome": ("Kết quả", "Outcome"),
-    "client": ("Máy trạm", "Client"), "seq": ("STT", "No."), "hash": ("Mã băm", "Hash"),
-    "prev": ("Mã băm trước", "Previous hash"), "mac": ("Mã xác thực", "MAC"),
-    # roster preview and boundary match (geo/roster, geo/boundaries.py)
-    "commune_code": ("Mã xã", "Commune code"), "commune_name": ("Tên xã", "Commune"),
-    "code": ("Mã xã", "Code"), "name": ("Tên xã", "Commune"), "district": ("Huyện", "District"),
-    "area_km2": ("Diện tích (km²)", "Area (km²)"),
-    "chiefs": ("Trưởng CAX", "Chiefs"), "deputies": ("Phó Trưởng CAX", "Deputies"),
-    "officers": ("Công an viên", "Officers"), "reinforcements": ("Tăng cường", "Reinforcements"),
-    "trained": ("Đã tập huấn", "Trained"),
-    "reinforcement_origin": ("Đơn vị tăng cường", "Reinforcement origin"),
-    "roster_vintage": ("Bản đồ của danh sách", "Roster map"),
-}
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_PAREN = re.compile(r"\(([^()]*(?:\([^()]*\))?[^()]*)\)")
-_MORE = re.compile(r" and ([\d,]+) more\b")
-_PATTERNS: list[tuple[re.Pattern[str], str]] = []
-
-
-def _compile() -> list[tuple[re.Pattern[str], str]]:
-    """Return (regex of the English template, key), most literal text first."""
-    if not _PATTERNS:
-        rows = []
-        for key, (_, en) in MESSAGES.items():
-            en = en.replace("{{", "{").replace("}}", "}")
-            parts, pos, names = [], 0, set()
-            for m in _PLACEHOLDER.finditer(en):
-                parts.append(re.escape(en[pos:m.start()]))
-                name = m.group(1)
-                parts.append(f"(?P={name})" if name in names else f"(?P<{name}>.*?)")
-                names.add(name)
-                pos = m.end()
-            parts.append(re.escape(en[pos:]))
-            literal = len(_PLACEHOLDER.sub("", en))
-            rows.append((literal, re.compile("".join(parts), re.S), key))
-        _PATTERNS.extend((p, k) for _, p, k in sorted(rows, key=lambda r: -r[0]))
-    return _PATTERNS
-
-
-def match(text: str) -> tuple[str, dict[str, str]] | None:
-    """Return the catalogue key and parameters an English message was built from, or None."""
-    for pattern, key in _compile():
-        m = pattern.fullmatch(text)
-        if m:
-            return key, m.groupdict()
-    return None
-
-
-def _value(name: str, text: str, lang: str) -> str:
-    """A parameter in Vietnamese: a nested message, a list of them, a word, or data (kept)."""
-    if match(text) is not None:
-        return localize(text, lang)
-    if "; " in text:
-        parts = text.split("; ")
-        if any(match(p) is not None for p in parts):
-            return "; ".join(localize(p, lang) if match(p) else p for p in parts)
-    if name in ("role", "allowed"):  # roles of geo.auth, e.g. "planner or admin"
-        from geo.i18n import STRINGS
-
-        roles = text.split(" or ")
-        if all(f"role_{r}" in STRINGS for r in roles):
-            return " hoặc ".join(STRINGS[f"role_{r}"][0] for r in roles)
-    if name != "file" and text.strip("'") in VALUE_LABELS:
-        return VALUE_LABELS[text.strip("'")]
-    text = _PAREN.sub(lambda m: f"({VALUE_LABELS.get(m.group(1), m.group(1))})", text)
-    if name == "what" and text in COLUMN_LABELS:
-        return COLUMN_LABELS[text][0]
-    if name in ("col", "canon") and text in COLUMN_LABELS:  # a header the file must have
-        return f"{COLUMN_LABELS[text][0]} («{text}»)"
-    return _MORE.sub(lambda m: f" và {m.group(1)} mục khác", text)
-
-
-def localize(text: str, lang: str) -> str:
-    """Return a domain message (built in English) in ``lang``.
-
-    A message ``"<file name>: <message>"`` keeps the file name and translates
-    the rest. A message with no catalogue entry is returned unchanged (the walk
-    test fails on it).
-    """
-    text = str(text)
-    if lang == "en":
-        return text
-    found = match(text)
-    if found is None:
-        head, sep, tail = text.partition(": ")
-        if sep and match(tail) is not None:
-            return f"{_value('file', head, lang)}: {localize(tail, lang)}"
-        return text
-    key, params = found
-    vi = MESSAGES[key][0]
-    return vi.format(**{k: _value(k, v, lang) for k, v in params.items()})
-
-
-def message(err: BaseException, lang: str) -> str:
-    """Return an exception's message (a project error) in ``lang``."""
-    return localize(str(err), lang)
-
-
-def column_labels(columns: Iterable[object], lang: str) -> dict[object, str]:
-    """Return ``{column: header}`` for ``DataFrame.rename(columns=...)`` in ``lang``.
-
-    Columns without a label keep their name (they are data, e.g. a code).
-    """
-    i = 1 if lang == "en" else 0
-    return {c: COLUMN_LABELS[c][i] for c in columns if c in COLUMN_LABELS}
-
-
-def header_label(header: str, lang: str) -> str:
-    """Return a validation report's column cell (a file's header) for a page in ``lang``.
-
-    A canonical header (``chiefs``) shows its label and, quoted, the name to write; a
-    spreadsheet column letter (``column B``) is translated; other headers are the
-    file's own text (data).
-    """
-    if lang == "en":
-        return header
-    if header in VALUE_LABELS:
-        return VALUE_LABELS[header]
-    if header in COLUMN_LABELS:
-        return f"{COLUMN_LABELS[header][0]} («{header}»)"
-    return localize(header, lang)
-
-
-def is_known(text: str) -> bool:
-    """True when ``text`` is a catalogue message (possibly after a file name)."""
-    if match(text) is not None:
-        return True
-    _, sep, tail = text.partition(": ")
-    return bool(sep) and match(tail) is not None
