@@ -68,7 +68,7 @@ def _sessions():
 def fatal(err: Exception) -> None:
     """Stop the run with a clear page (no traceback) when the data folder is unusable."""
     log.error("data folder unusable: %s", err)
-    st.error(t("startup_failed", _lang(), message=escape_markdown(str(err)),
+    st.error(t("startup_failed", _lang(), message=escape_markdown(message(err, _lang())),
                home=escape_markdown(str(bordermap_home()))))
     st.stop()
 
