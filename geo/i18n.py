@@ -14,6 +14,9 @@ Examples
 
 from __future__ import annotations
 
+from geo.i18n_localize import (column_labels, header_label, is_known,  # noqa: F401
+                               localize, message)
+from geo.i18n_messages import MESSAGES
 from geo.reference import APPROXIMATE_NOTE, APPROXIMATE_NOTE_VI, SAMPLE_NOTE, SAMPLE_NOTE_VI
 
 #: Map metric labels: key → (Vietnamese, English).
@@ -547,6 +550,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         'Total of selected units'),
 
 }
+
+#: Messages of validation, uploads, boundaries and sign-in (geo/i18n_messages.py).
+STRINGS.update(MESSAGES)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:

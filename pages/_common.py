@@ -18,7 +18,7 @@ import edge
 from geo import offline_assets, services
 from geo._errors import BorderMapError
 from geo.escape import escape_markdown
-from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
+from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, message, t
 from geo.maps import TILE_MODES, commune_features, default_tiles
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE, VINTAGES, bordermap_home
 from pages._session import (  # noqa: F401 (the pages' identity API, re-exported)
@@ -193,9 +193,9 @@ def sidebar() -> None:
 
 def flash() -> None:
     """Show (once) a message left by the previous run, e.g. after an import."""
-    message = st.session_state.get("flash")
-    if message:
-        kind, text = message
+    left = st.session_state.get("flash")
+    if left:
+        kind, text = left
         {"success": st.success, "error": st.error, "info": st.info}.get(kind, st.info)(text)
         st.session_state["flash"] = None
 
@@ -231,7 +231,7 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
                         marking=marking or None, lang=language)
                     data = path.read_bytes()
             except BorderMapError as err:
-                st.error(t("error", language, message=escape_markdown(err)))
+                st.error(t("error", language, message=escape_markdown(message(err, language))))
                 return
             st.session_state[f"{key}_file"] = (name, data)
         if st.button(t("export_atlas", language), key=f"{key}_atlas"):
@@ -244,7 +244,7 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
                         title=title or None, marking=marking or None,
                         lang=language).read_bytes()
             except BorderMapError as err:
-                st.error(t("error", language, message=str(err)))
+                st.error(t("error", language, message=message(err, language)))
                 return
             st.session_state[f"{key}_file"] = (name, data)
         ready = st.session_state.get(f"{key}_file")
@@ -329,7 +329,7 @@ def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
         return _coverage(vintage, path, mtime, token, str(bordermap_home()),
                          roster_vintage(vintage))
     except BorderMapError as err:
-        st.error(t("error", lang(), message=escape_markdown(err)))
+        st.error(t("error", lang(), message=escape_markdown(message(err, lang()))))
         st.stop()
         raise  # st.stop() raises; this keeps type checkers quiet
 

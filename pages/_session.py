@@ -25,7 +25,7 @@ import edge
 from geo import auth
 from geo._errors import BorderMapError
 from geo.escape import escape_markdown
-from geo.i18n import DEFAULT_LANGUAGE, t
+from geo.i18n import DEFAULT_LANGUAGE, message, t
 from geo.settings import bordermap_home, get_settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def _sessions():
 def fatal(err: Exception) -> None:
     """Stop the run with a clear page (no traceback) when the data folder is unusable."""
     log.error("data folder unusable: %s", err)
-    st.error(t("startup_failed", _lang(), message=escape_markdown(str(err)),
+    st.error(t("startup_failed", _lang(), message=escape_markdown(message(err, _lang())),
                home=escape_markdown(str(bordermap_home()))))
     st.stop()
 
@@ -213,7 +213,7 @@ def require(action: str) -> auth.User:
     try:
         auth.require_role(user, action)
     except auth.AccessDenied as err:
-        st.error(t("access_denied", _lang(), message=escape_markdown(str(err))))
+        st.error(t("access_denied", _lang(), message=escape_markdown(message(err, _lang()))))
         st.stop()
     return user
 

@@ -7,7 +7,7 @@ import streamlit as st
 from geo import audit, auth
 from geo._errors import BorderMapError
 from geo.escape import escape_markdown
-from geo.i18n import t
+from geo.i18n import column_labels, message, t
 from pages import _common as common
 
 common.ensure_defaults()
@@ -25,13 +25,16 @@ def _done(key: str, **values) -> None:
 
 
 def _error(err: Exception) -> None:
-    st.error(t("error", lang, message=escape_markdown(err)))
+    st.error(t("error", lang, message=escape_markdown(message(err, lang))))
 
 
 tab_users, tab_audit = st.tabs([t("tab_users", lang), t("tab_audit", lang)])
 
 with tab_users:
-    st.dataframe(auth.list_users(), hide_index=True, width="stretch")
+    users = auth.list_users()
+    users["role"] = users["role"].map(lambda r: t(f"role_{r}", lang))
+    st.dataframe(users.rename(columns=column_labels(users.columns, lang)), hide_index=True,
+                 width="stretch")
     with st.form("user_add_form", clear_on_submit=True):
         st.subheader(t("user_add", lang))
         c1, c2 = st.columns(2)
@@ -85,4 +88,6 @@ with tab_audit:
     c1, c2 = st.columns(2)
     who = c1.text_input(t("audit_filter_user", lang), key="audit_user") or None
     action = c2.text_input(t("audit_filter_action", lang), key="audit_action") or None
-    st.dataframe(audit.read(500, user=who, action=action), hide_index=True, width="stretch")
+    log = audit.read(500, user=who, action=action)
+    st.dataframe(log.rename(columns=column_labels(log.columns, lang)), hide_index=True,
+                 width="stretch")

@@ -10,7 +10,7 @@ import streamlit as st
 from geo._errors import BorderMapError
 from geo import services
 from geo.escape import escape_list, escape_markdown
-from geo.i18n import t
+from geo.i18n import column_labels, header_label, localize, message, t
 from geo.settings import DEFAULT_PROVINCE, VINTAGES
 from geo.uploads import check_upload, staged_uploads
 from pages import _common as common
@@ -62,7 +62,7 @@ nonce = st.session_state["upload_nonce"]
 try:
     store = common.store()
 except BorderMapError as err:
-    st.error(t("storage_unavailable", lang, message=escape_markdown(err)))
+    st.error(t("storage_unavailable", lang, message=escape_markdown(message(err, lang))))
     st.stop()
 
 with tab_roster:
@@ -78,7 +78,7 @@ with tab_roster:
         try:
             name = check_upload(upload.name, data, kind="roster")
         except BorderMapError as err:
-            st.error(t("error", lang, message=escape_markdown(err)))
+            st.error(t("error", lang, message=escape_markdown(message(err, lang))))
             name = None
         if name is not None:
             pending = st.session_state.get("pending_roster")
@@ -98,13 +98,18 @@ with tab_roster:
                 st.warning(t("warnings", lang, count=len(report.warnings)))
             if report.problems:
                 problems = report.to_frame()
+                problems["message"] = problems["message"].map(lambda m: localize(m, lang))
+                problems["column"] = problems["column"].map(
+                    lambda c: header_label(c, lang) if isinstance(c, str) else c)
                 problems["severity"] = problems["severity"].map(
                     lambda v: t(f"severity_{v}", lang))
                 st.dataframe(problems.rename(columns={c: t(f"report_{c}", lang)
                                                       for c in problems.columns}),
                              hide_index=True, width="stretch")
             if report.ok:
-                st.dataframe(report.roster, hide_index=True, width="stretch", height=240)
+                st.dataframe(report.roster.rename(
+                    columns=column_labels(report.roster.columns, lang)),
+                    hide_index=True, width="stretch", height=240)
                 a, c, _ = st.columns([1, 1, 4])
                 if a.button(t("accept", lang), type="primary", key="roster_accept"):
                     common.require("import")
@@ -112,7 +117,7 @@ with tab_roster:
                         version = services.import_roster(report, actor=common.actor(),
                                                          store=store, partial=partial)
                     except BorderMapError as err:
-                        st.error(t("error", lang, message=escape_markdown(err)))
+                        st.error(t("error", lang, message=escape_markdown(message(err, lang))))
                     else:
                         _reset(("success", t("stored", lang, version=version)))
                         st.rerun()
@@ -134,7 +139,7 @@ with tab_bounds:
                     services.remove_boundaries(actor=common.actor(), province=DEFAULT_PROVINCE,
                                                vintage=v)
                 except BorderMapError as err:
-                    st.error(t("error", lang, message=escape_markdown(err)))
+                    st.error(t("error", lang, message=escape_markdown(message(err, lang))))
                 else:
                     st.session_state["flash"] = ("info",
                                                  t("boundaries_embedded", lang, vintage=v))
@@ -149,7 +154,7 @@ with tab_bounds:
         try:
             result = _check_boundaries(payload, b_vintage)
         except BorderMapError as err:
-            st.error(t("error", lang, message=escape_markdown(err)))
+            st.error(t("error", lang, message=escape_markdown(message(err, lang))))
             result = None
         if result is not None:
             st.subheader(t("validation_report", lang))
@@ -162,8 +167,9 @@ with tab_bounds:
             if result["missing"]:
                 mi.markdown(f"**{t('boundaries_missing', lang)}:** "
                             + escape_list(result["missing"], limit=50))
-            st.dataframe(result["matched"], hide_index=True, width="stretch",
-                         height=240)
+            st.dataframe(result["matched"].rename(
+                columns=column_labels(result["matched"].columns, lang)),
+                hide_index=True, width="stretch", height=240)
             a, c, _ = st.columns([1, 1, 4])
             if a.button(t("accept", lang), type="primary", key="bnd_accept"):
                 common.require("import")
@@ -174,7 +180,7 @@ with tab_bounds:
                         services.accept_boundaries(staged, actor=common.actor(),
                                                    province=DEFAULT_PROVINCE, vintage=b_vintage)
                 except (BorderMapError, OSError) as err:
-                    st.error(t("error", lang, message=escape_markdown(err)))
+                    st.error(t("error", lang, message=escape_markdown(message(err, lang))))
                 else:
                     _reset(("success", t("boundaries_stored", lang, vintage=b_vintage)))
                     st.rerun()
@@ -261,7 +267,8 @@ with tab_history:
     if history.empty:
         st.info(t("history_empty", lang))
     else:
-        st.dataframe(history, hide_index=True, width="stretch")
+        st.dataframe(history.rename(columns=column_labels(history.columns, lang)),
+                     hide_index=True, width="stretch")
         older = [int(v) for v in history.loc[~history["is_current"], "version"]]
         if older:
             version = st.selectbox(t("restore", lang), older[::-1], key="restore_version")
@@ -271,7 +278,7 @@ with tab_history:
                     new = services.restore_roster(int(version), actor=common.actor(),
                                                   store=store)
                 except BorderMapError as err:
-                    st.error(t("error", lang, message=escape_markdown(err)))
+                    st.error(t("error", lang, message=escape_markdown(message(err, lang))))
                 else:
                     st.session_state["flash"] = ("success",
                                                  t("restored", lang, version=version)

@@ -12,7 +12,7 @@ import streamlit as st
 from geo import auth
 from geo._errors import BorderMapError
 from geo.escape import escape_markdown
-from geo.i18n import t
+from geo.i18n import message, t
 from pages import _common as common
 
 common.ensure_defaults()
@@ -37,10 +37,10 @@ if submitted:
     try:
         checked = auth.authenticate(user.username, current, client_id=common.client_id())
     except auth.SignInLocked as err:
-        st.error(t("signin_locked", lang, message=escape_markdown(err)))
+        st.error(t("signin_locked", lang, message=escape_markdown(message(err, lang))))
         st.stop()
     except BorderMapError as err:
-        st.error(t("error", lang, message=escape_markdown(err)))
+        st.error(t("error", lang, message=escape_markdown(message(err, lang))))
         st.stop()
     if checked is None:
         st.error(t("signin_failed", lang))
@@ -52,7 +52,7 @@ if submitted:
         try:
             auth.set_password(user.username, new, actor=user.username)
         except BorderMapError as err:
-            st.error(t("error", lang, message=escape_markdown(err)))
+            st.error(t("error", lang, message=escape_markdown(message(err, lang))))
         else:
             fresh = auth.account(user.username)
             if fresh is not None:

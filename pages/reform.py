@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo._errors import BorderMapError
-from geo.i18n import t
+from geo.i18n import message, t
 from geo.maps import build_coverage_map
 from geo.reform import reform_coverage, reform_table
 from geo.settings import DEFAULT_PROVINCE
@@ -31,7 +31,7 @@ def _reform(token: str, home: str):
 try:
     table, (before, after) = _reform(common.data_version("2025")[0], str(common.bordermap_home()))
 except BorderMapError as err:
-    st.error(t("error", lang, message=str(err)))
+    st.error(t("error", lang, message=message(err, lang)))
     st.stop()
 common.provenance(before)
 if table.attrs.get("sample_2025"):

@@ -7,7 +7,7 @@ import streamlit as st
 from geo import auth
 from geo._errors import BorderMapError
 from geo.escape import escape_markdown
-from geo.i18n import t
+from geo.i18n import message, t
 from pages import _common as common
 
 common.ensure_defaults()
@@ -26,9 +26,9 @@ if submitted:
     try:
         user = auth.authenticate(username, password, client_id=common.client_id())
     except auth.SignInLocked as err:
-        st.error(t("signin_locked", lang, message=escape_markdown(err)))
+        st.error(t("signin_locked", lang, message=escape_markdown(message(err, lang))))
     except BorderMapError as err:
-        st.error(t("error", lang, message=escape_markdown(err)))
+        st.error(t("error", lang, message=escape_markdown(message(err, lang))))
     else:
         if user is None:
             st.error(t("signin_failed", lang))

@@ -63,7 +63,7 @@ def test_first_start_creates_admin_and_shows_only_the_sign_in_page(capsys):
     pw.text_input(key="pw_new").input("password1234")
     pw.text_input(key="pw_again").input("password1234")
     pw.button(key="pw_submit").click().run()
-    assert any("too common" in e.value for e in pw.error)  # the policy applies
+    assert any("quá phổ biến" in e.value for e in pw.error)  # the policy applies
     pw.text_input(key="pw_current").input(password)
     pw.text_input(key="pw_new").input("đồn biên phòng số chín")
     pw.text_input(key="pw_again").input("đồn biên phòng số chín")
@@ -110,7 +110,7 @@ def test_a_commander_cannot_reach_the_upload_controls():
     commander = User("chi.huy", "commander")
     at = _page("data.py", commander)
     _no_exception(at)
-    assert any("commander" in e.value and "upload" in e.value for e in at.error)
+    assert any("chỉ huy" in e.value and "tải lên" in e.value for e in at.error)
     assert not at.get("file_uploader") and not at.tabs
     # ...and the menu does not offer the page
     app = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -131,7 +131,7 @@ def test_planner_uploads_but_does_not_manage_users():
     _no_exception(at)
     assert at.get("file_uploader")
     at = _page("admin.py", planner)
-    assert any("manage users" in e.value for e in at.error)
+    assert any("quản lý tài khoản" in e.value for e in at.error)
 
 
 def test_admin_reads_the_audit_log_and_adds_a_user():

@@ -11,7 +11,7 @@ import pytest
 from geo import i18n
 from geo.i18n import STRINGS, t
 
-ALLOWED_IMPORTS = {"__future__", "geo.reference"}
+ALLOWED_IMPORTS = {"__future__", "geo.reference", "geo.i18n_messages", "geo.i18n_localize"}
 
 
 def _fields(text: str) -> set[str]:
@@ -102,3 +102,37 @@ def test_i18n_imports_nothing_from_the_domain():
     assert geo_imports <= ALLOWED_IMPORTS, geo_imports - ALLOWED_IMPORTS
     assert not {name.split(".")[0] for name in imported} & {"streamlit", "pandas",
                                                             "geopandas", "folium"}
+
+
+def test_the_message_catalogue_imports_nothing_from_the_domain():
+    """geo/i18n_messages.py and geo/i18n_localize.py (the catalogue) import only each other."""
+    from geo import i18n_localize, i18n_messages
+
+    allowed = {"geo.i18n", "geo.i18n_messages"}
+    for module in (i18n_messages, i18n_localize):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add("." * node.level + (node.module or ""))
+        assert {name for name in imported if name.startswith(("geo", "."))} <= allowed
+
+
+def test_domain_messages_render_in_vietnamese():
+    from geo.i18n import localize, message
+    from geo._errors import UploadError
+
+    assert localize("2 chiefs; a commune has at most one chief", "vi") == (
+        "2 Trưởng Công an xã; mỗi xã có nhiều nhất một Trưởng Công an xã")
+    assert localize("2 chiefs; a commune has at most one chief", "en") == (
+        "2 chiefs; a commune has at most one chief")
+    assert message(UploadError("x.zip: member 'a' is a symbolic link; refused"), "vi") == (
+        "x.zip: thành phần 'a' là liên kết tượng trưng; bị từ chối")
+    assert localize("too many failed sign-ins; try again in 2 minute(s)", "vi") == (
+        "hãy thử lại sau 2 phút")
+    assert localize("user chi.huy (commander) may not upload; that needs role planner or admin",
+                    "vi") == ("tài khoản chi.huy (chỉ huy) không được tải lên; việc này cần vai "
+                              "trò kế hoạch hoặc quản trị")
+

@@ -73,7 +73,7 @@ def test_an_account_changed_behind_the_stores_back_applies_at_once(monkeypatch, 
     doc["users"]["ke.hoach"]["role"] = "commander"
     path.write_text(json.dumps(doc), encoding="utf-8")
     at = _run("data.py", token=token, monkeypatch=monkeypatch)
-    assert any("commander" in e.value for e in at.error)  # the new role, at once
+    assert any("chỉ huy" in e.value for e in at.error)  # the new role (commander), at once
     doc["users"]["ke.hoach"]["disabled"] = True
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert _denied(_run("map.py", token=token, monkeypatch=monkeypatch))
