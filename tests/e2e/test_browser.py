@@ -49,7 +49,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(tempfile.gettempdir()) / "bordermap-test-artifacts"
-APP_LINKS = ("app.py", "pages", "geo", ".streamlit")
+APP_LINKS = ("app.py", "edge.py", "pages", "geo", ".streamlit")
 START_TIMEOUT_S = 90
 WAIT_MS = 60_000
 

@@ -185,7 +185,7 @@ def test_a_process_killed_mid_action_leaves_its_intent(_bordermap_home):
 def test_cli_verify_fails_after_the_newest_row_is_deleted(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    assert run_cli("roster", "import", str(SAMPLE_ROSTER), home=home).returncode == 0
+    assert run_cli("roster", "import", str(SAMPLE_ROSTER), "--vintage", "2020", home=home).returncode == 0
     ok = run_cli("audit", "--verify", home=home)
     assert ok.returncode == 0 and "audit log intact" in ok.stderr
     con = sqlite3.connect(home / "audit.sqlite")
@@ -202,7 +202,7 @@ def test_cli_verify_fails_after_the_newest_row_is_deleted(tmp_path):
 def test_cli_records_the_os_user_and_user_is_only_a_note(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    run = run_cli("roster", "import", str(SAMPLE_ROSTER), "--user", "mallory", home=home)
+    run = run_cli("roster", "import", str(SAMPLE_ROSTER), "--vintage", "2020", "--user", "mallory", home=home)
     assert run.returncode == 0, run.stderr
     me = f"cli:{getpass.getuser()}"
     assert open_store(home).current().user == me
@@ -221,7 +221,7 @@ def test_cli_records_the_os_user_and_user_is_only_a_note(tmp_path):
 def test_cli_restore_with_a_corrupted_audit_log_fails_and_changes_nothing(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    assert run_cli("roster", "import", str(SAMPLE_ROSTER), home=home).returncode == 0
+    assert run_cli("roster", "import", str(SAMPLE_ROSTER), "--vintage", "2020", home=home).returncode == 0
     (home / "audit.sqlite").write_bytes(b"corrupted" * 100)
     for p in home.glob("audit.sqlite-*"):
         p.unlink()

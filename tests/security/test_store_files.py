@@ -78,7 +78,7 @@ def test_a_new_store_is_created_whole_even_by_racing_threads(tmp_path):
 def test_cli_refuses_an_emptied_store(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    assert run_cli("roster", "import", str(SAMPLE_ROSTER), home=home).returncode == 0
+    assert run_cli("roster", "import", str(SAMPLE_ROSTER), "--vintage", "2020", home=home).returncode == 0
     (home / STORE_FILENAME).write_bytes(b"")
     for p in home.glob(STORE_FILENAME + "-*"):
         p.unlink()
