@@ -1,0 +1,95 @@
+"""Who acts, the audit helpers and the store openers shared by every use case."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo import audit
+from geo._text import fold
+
+log = logging.getLogger(__name__)
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- actors
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, for store history and the audit log.
+
+    Attributes
+    ----------
+    name : str
+        Account name (app) or ``cli:<operating-system user>`` (CLI).
+    client : str
+        Where the request came from (remote address, ``"cli"``).
+    note : str
+        Free text the caller adds (e.g. the CLI's ``--user``), kept beside the name.
+    """
+
+    name: str
+    client: str = ""
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """Name with the note, as written into history."""
+        return f"{self.name} ({self.note})" if self.note else self.name
+
+
+def os_actor(note: str | None = None) -> Actor:
+    """Return the actor of a command-line call: the operating-system user."""
+    try:
+        name = f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        name = "cli"
+    return Actor(name=name, client="cli", note=(note or "").strip())
+
+
+def _note(actor: Actor) -> str:
+    return f" [note: {actor.note}]" if actor.note else ""
+
+
+def _record(actor: Actor, action: str, detail: str, *, ok: bool = True) -> None:
+    audit.record(actor.name, action, detail + _note(actor), ok=ok, client=actor.client or None)
+
+
+def _action(actor: Actor, action: str, detail: str):
+    """Audit intent now, completion when the block ends (the block runs only if logged)."""
+    return audit.action(actor.name, action, detail + _note(actor), client=actor.client or None)
+
+
+
+# --------------------------------------------------------------------------- stores
+
+def _province_code(province: str | None, vintage: str) -> str | None:
+    from geo.registry import find_province
+
+    if province is None or fold(province) == "all":
+        return None
+    return find_province(province, vintage=vintage)
+
+
+def roster_store(home: Path | None = None):
+    """Return the roster store of ``home`` (default ``BORDERMAP_HOME``)."""
+    from geo.stores.rosters import open_store
+
+    return open_store(home)
+
+
+def norm_store(home: Path | None = None):
+    """Return the staffing-norm store of ``home`` (default ``BORDERMAP_HOME``)."""
+    from geo.stores.norms import open_norm_store
+
+    return open_norm_store(home)
+
+
+def border_list_store(home: Path | None = None):
+    """Return the border-list store of ``home`` (default ``BORDERMAP_HOME``)."""
+    from geo.stores.border_lists import BorderListStore
+
+    return BorderListStore(home)
