@@ -37,7 +37,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Check and keep a border-commune list as the one in force (nothing stored on errors)."""
-    from geo.cli import _actor
+    from geo._cli_io import actor as _actor
 
     report = _validate(args)
     try:
@@ -52,7 +52,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Print every stored border-list version."""
-    from geo.cli import _note, write_table
+    from geo._cli_io import note as _note, write_table
     from geo.registry import find_province
 
     province = None if args.province is None else find_province(
@@ -68,7 +68,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Make an earlier border list the one in force again (as a new version)."""
-    from geo.cli import _actor
+    from geo._cli_io import actor as _actor
 
     version = services.restore_border_list(args.version, actor=_actor(args))
     print(f"restored version {args.version} as version {version} (in force)")

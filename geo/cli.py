@@ -11,14 +11,11 @@ header, so stdout stays machine-readable CSV or GeoJSON.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import sys
-import warnings
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
 
 from geo import services
 from geo._errors import BorderMapError, RosterError
@@ -26,15 +23,15 @@ from geo.reference import SAMPLE_NOTE
 from geo.settings import (BORDER_MIN_SHARED_KM, BORDER_TOLERANCE_M, DEFAULT_PROVINCE,
                           DEFAULT_VINTAGE, VINTAGES)
 
-log = logging.getLogger(__name__)
+from geo._cli_io import (EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, actor, cli_actor,  # noqa: F401
+                         note, warnings_as_notes, write_table)
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _note(text: str) -> None:
-    print(f"# {text}", file=sys.stderr)
+_note = note
 
 
 def _provenance(gdf) -> None:
@@ -43,20 +40,6 @@ def _provenance(gdf) -> None:
 
     for text in provenance_notes(gdf, lang="en", details=True):
         _note(text)
-
-
-def write_table(gdf, fmt: str, *, columns: list[str] | None = None, out=None) -> None:
-    """Write a (Geo)DataFrame as CSV (UTF-8, header row) or GeoJSON (EPSG:4326) to stdout."""
-    out = out or sys.stdout
-    if fmt == "geojson":
-        cols = (columns or [c for c in gdf.columns if c != "geometry"]) + ["geometry"]
-        out.write(gdf[cols].to_crs("EPSG:4326").to_json(ensure_ascii=False, drop_id=True))
-        out.write("\n")
-        return
-    frame = pd.DataFrame(gdf.drop(columns="geometry", errors="ignore"))
-    if columns:
-        frame = frame[columns]
-    frame.to_csv(out, index=False, lineterminator="\n", float_format="%.3f")
 
 
 # --------------------------------------------------------------------------- arguments
@@ -115,14 +98,7 @@ COMMUNE_COLUMNS = ["code", "name", "unit_type", "district", "province", "area_km
                    "approximate"]
 
 
-@contextlib.contextmanager
-def _warnings_as_notes():
-    """Show the warnings raised inside (unmatched units, …) as ``# warning:`` lines on stderr."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        _note(f"warning: {w.message}")
+_warnings_as_notes = warnings_as_notes
 
 
 def _area(args: argparse.Namespace) -> dict:
@@ -323,99 +299,8 @@ def cmd_norms(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- users and audit
 
-def _cli_actor() -> str:
-    """Who runs the command, for the audit log (``cli:<os user>``)."""
-    return services.os_actor().name
-
-
-def _actor(args: argparse.Namespace) -> services.Actor:
-    """The operating-system user; ``--user`` only adds a note."""
-    return services.os_actor(getattr(args, "user", None))
-
-
-def _new_password(args: argparse.Namespace) -> tuple[str, bool]:
-    """Return (password, generated): --generate, --password-stdin / piped stdin, or a prompt."""
-    import getpass
-
-    from geo.auth import generate_password
-
-    if args.generate:
-        return generate_password(), True
-    if args.password_stdin or not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n"), False
-    first = getpass.getpass("new password: ")
-    if first != getpass.getpass("repeat it: "):
-        raise BorderMapError("the two passwords differ; nothing changed")
-    return first, False
-
-
-def cmd_users(args: argparse.Namespace) -> int:
-    """Manage sign-in accounts in the users file (outside the repository)."""
-    from geo import auth
-
-    actor, password, generated = _cli_actor(), "", False
-    if args.users_command == "list":
-        write_table(auth.list_users(), "csv")
-        return EXIT_OK
-    if args.users_command in ("add", "passwd"):
-        password, generated = _new_password(args)
-    if args.users_command == "add":
-        user = auth.add_user(args.name, password, role=args.role, actor=actor)
-        print(f"added {user.username} ({user.role})")
-    elif args.users_command == "passwd":
-        auth.set_password(args.name, password, actor=actor)
-        print(f"password of {args.name.strip().lower()} changed")
-    elif args.users_command == "role":
-        auth.set_role(args.name, args.role, actor=actor)
-        print(f"{args.name.strip().lower()} is now {args.role}")
-    elif args.users_command == "remove":
-        auth.remove_user(args.name, actor=actor)
-        print(f"removed {args.name.strip().lower()}")
-    if generated:
-        print(f"password: {password}")
-        _note("the password is shown once and stored only as a bcrypt hash")
-    return EXIT_OK
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    """Print the audit log, newest first."""
-    from geo import audit
-
-    if args.verify:
-        _note(f"audit log intact (keyed hash chain, head anchor, triggers): "
-              f"{audit.verify_log()} events")
-        pending = audit.incomplete_actions()
-        if len(pending):
-            _note(f"warning: {len(pending)} action(s) started without a completion event "
-                  f"(interrupted?): events {', '.join(map(str, pending['id'][:10]))}")
-    frame = audit.read(args.limit, user=args.user, action=args.action,
-                       ok=False if args.failed else None)
-    if args.format == "csv":
-        from geo.tables import escape_formulas
-
-        write_table(escape_formulas(frame.astype({"ts": str})), "csv")
-    elif frame.empty:
-        _note("no audit events match")
-    else:
-        frame["ts"] = frame["ts"].dt.strftime("%Y-%m-%d %H:%M:%S")
-        step = frame["phase"].where(frame["phase"] == "intent",  # "… [done 4]": completes 4
-                                    frame["phase"] + " " + frame["ref"].astype(str))
-        frame["action"] = frame["action"].where(frame["ref"].isna() & (frame["phase"] == "done"),
-                                                frame["action"] + " [" + step + "]")
-        print(frame.drop(columns=["phase", "ref"]).to_string(index=False, max_colwidth=80))
-    return EXIT_OK
-
-
-def cmd_db(args: argparse.Namespace) -> int:
-    """Shared PostgreSQL/PostGIS store: upgrade its schema, or publish commune layers."""
-    if args.db_command == "upgrade":
-        print(f"database schema at revision {services.upgrade_database()}")
-        return EXIT_OK
-    counts = services.publish_commune_layers(args.province, vintage=args.vintage,
-                                             actor=services.os_actor())
-    for code, n in counts.items():
-        print(f"province {code}, {args.vintage} map: {n} communes published")
-    return EXIT_OK
+_cli_actor = cli_actor
+_actor = actor
 
 
 # --------------------------------------------------------------------------- parser
@@ -512,7 +397,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv",), default="csv", help="output format")
     p.set_defaults(func=cmd_reform)
 
-    from geo.auth import ROLES
     p = sub.add_parser("roster", help="validate, import, list, restore rosters; get a template")
     roster = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
     for name, func, text in (("validate", cmd_roster_validate, "check a roster file; exit 2 "
@@ -571,44 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--user", default=None, help="who restores (default: the OS user)")
     p.set_defaults(func=cmd_norms)
 
-    p = sub.add_parser("users", help="manage sign-in accounts (admin)")
-    users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    for name, text in (("add", "create an account"), ("passwd", "change a password")):
-        q = users.add_parser(name, help=text)
-        q.add_argument("name", help="username (3–32 chars: a-z, 0-9, . _ -)")
-        if name == "add":
-            q.add_argument("--role", required=True, choices=ROLES, help="the account's role")
-        how = q.add_mutually_exclusive_group()
-        how.add_argument("--password-stdin", action="store_true",
-                         help="read the password from the first line of stdin")
-        how.add_argument("--generate", action="store_true",
-                         help="generate a random password and print it once")
-    q = users.add_parser("role", help="change an account's role")
-    q.add_argument("name")
-    q.add_argument("role", choices=ROLES)
-    q = users.add_parser("remove", help="delete an account (not the last admin)")
-    q.add_argument("name")
-    users.add_parser("list", help="list accounts and roles (no password hashes)")
-    p.set_defaults(func=cmd_users)
+    from geo._cli_admin import add_parsers as add_admin_parsers
 
-    p = sub.add_parser("audit", help="print the audit log, newest first (admin)")
-    p.add_argument("--limit", type=int, default=50, help="most events (default %(default)s)")
-    p.add_argument("--user", default=None, help="only this user")
-    p.add_argument("--action", default=None,
-                   help="only this action (signin, roster.import, roster.restore, export, "
-                        "users.add…; 'roster.' or 'users.' for a family)")
-    p.add_argument("--failed", action="store_true", help="only failed or refused attempts")
-    p.add_argument("--verify", action="store_true", help="check the log's hash chain first")
-    p.add_argument("--format", choices=("table", "csv"), default="table",
-                   help="output format (default %(default)s)")
-    p.set_defaults(func=cmd_audit)
-
-    p = sub.add_parser("db", help="shared PostgreSQL/PostGIS store (BORDERMAP_DATABASE_URL)")
-    db = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db.add_parser("upgrade", help="create or upgrade the database schema (run as its owner)")
-    _add_area_options(db.add_parser("publish-layers", help="write the commune layers to "
-                                    "PostGIS for GIS desks (QGIS)"), boundaries=False)
-    p.set_defaults(func=cmd_db)
+    add_admin_parsers(sub, add_area_options=_add_area_options)
     return parser
 
 
