@@ -37,7 +37,7 @@ from geo._errors import RegistryError
 from geo._text import fold
 from geo.matching import unit_matcher
 from geo.registry import find_province, province_name
-from geo.roster.problems import Problem, ProblemList
+from geo.roster.problems import Problem, ProblemList, ProblemReport
 from geo.roster.read import read_cells, read_source
 from geo.roster.rules import resolve_communes
 from geo.roster.values import normalise_codes, on_uniques
@@ -70,7 +70,7 @@ _COUNTRY_WORDS = {
 
 
 @dataclass
-class BorderListReport:
+class BorderListReport(ProblemReport):
     """The outcome of :func:`validate_border_list` (problems as in a roster report).
 
     Attributes
@@ -96,29 +96,9 @@ class BorderListReport:
     vintage: str
 
     @property
-    def errors(self) -> list[Problem]:
-        """The problems that reject the file."""
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """The problems that do not reject the file."""
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
     def ok(self) -> bool:
         """True when there is no error and a list was produced."""
         return not self.errors and self.listed is not None
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the problems as a new frame (file, row, column, severity, message)."""
-        return pd.DataFrame(
-            {"file": [p.file for p in self.problems],
-             "row": pd.array([p.row for p in self.problems], dtype="Int64"),
-             "column": [p.column for p in self.problems],
-             "severity": [p.severity for p in self.problems],
-             "message": [p.message for p in self.problems]},
-            columns=["file", "row", "column", "severity", "message"])
 
 
 def parse_countries(text: object) -> str | None:

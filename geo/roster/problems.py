@@ -58,8 +58,40 @@ class Problem:
         return f"{where}: {self.severity}: {self.message}"
 
 
+class ProblemReport:
+    """What every file report shares (rosters, border lists): its problems by severity.
+
+    Subclasses are dataclasses with a ``problems`` list of :class:`Problem`.
+    """
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that reject the file."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems that do not reject the file."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the problems as a new frame (file, row, column, severity, message)."""
+        return pd.DataFrame(
+            {
+                "file": [p.file for p in self.problems],
+                "row": pd.array([p.row for p in self.problems], dtype="Int64"),
+                "column": [p.column for p in self.problems],
+                "severity": [p.severity for p in self.problems],
+                "message": [p.message for p in self.problems],
+            },
+            columns=["file", "row", "column", "severity", "message"],
+        )
+
+
 @dataclass
-class ValidationReport:
+class ValidationReport(ProblemReport):
     """The outcome of :func:`validate_roster`.
 
     Attributes
@@ -93,32 +125,9 @@ class ValidationReport:
     vintage: str = "2025"
 
     @property
-    def errors(self) -> list[Problem]:
-        """The problems that reject the file."""
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """The problems that do not reject the file."""
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
     def ok(self) -> bool:
         """True when there is no error and a roster was produced."""
         return not self.errors and self.roster is not None
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the problems as a new frame (file, row, column, severity, message)."""
-        return pd.DataFrame(
-            {
-                "file": [p.file for p in self.problems],
-                "row": pd.array([p.row for p in self.problems], dtype="Int64"),
-                "column": [p.column for p in self.problems],
-                "severity": [p.severity for p in self.problems],
-                "message": [p.message for p in self.problems],
-            },
-            columns=["file", "row", "column", "severity", "message"],
-        )
 
 
 @dataclass
