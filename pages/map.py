@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.coverage import METRICS, PUBLISHED, province_totals
+from geo.coverage import METRICS
+from geo.headline import headline_figures
 from geo.i18n import metric_label, t
 from geo.maps import build_coverage_map, selection_layer
-from geo.tables import column_label, commune_record
+from geo.tables import commune_record
 from pages import _common as common
 
 MAP_KEY = "coverage_map"
@@ -64,30 +65,10 @@ with right:
         st.info(t("click_hint", lang))
 
 st.subheader(t("province_totals", lang))
-totals = province_totals(cov)
-published_communes = PUBLISHED["communes_2025" if vintage == "2025" else "communes_2020"]
-cols = st.columns(7)
-figures = [
-    ("communes", totals["communes"], published_communes),
-    ("border_communes_lao", totals["border_communes_lao"], None),
-    ("border_communes_chn", totals["border_communes_chn"], None),
-    ("chiefs", totals["chiefs"], PUBLISHED["chiefs"]),
-    ("deputies", totals["deputies"], PUBLISHED["deputies"]),
-    ("officers", totals["officers"], PUBLISHED["officers"]),
-    ("reinforcements", totals["reinforcements"], PUBLISHED["reinforcements"]),
-]
-for col, (key, value, published) in zip(cols, figures):
-    label = (column_label(key, lang, carried=True) if totals["carried_over"]
-             and key in ("chiefs", "deputies", "officers", "reinforcements") else t(key, lang))
-    col.metric(label, f"{value:,}".replace(",", "."))
-    if published is not None:
-        col.caption(t("published", lang, value=published))
-    elif key == "border_communes_lao":
-        col.caption(f"{totals['border_km_lao']:.0f} km · "
-                    + t("published", lang, value=f"{PUBLISHED['border_km_lao']:.1f} km"))
-    else:
-        col.caption(f"{totals['border_km_chn']:.0f} km · "
-                    + t("published", lang, value=f"{PUBLISHED['border_km_chn']:.1f} km"))
+figures = headline_figures(cov, vintage=vintage, lang=lang)
+for col, fig in zip(st.columns(len(figures)), figures):
+    col.metric(fig.label, fig.value)
+    col.caption(fig.caption)
 st.caption(t("published_caption", lang))
 
 common.export_control(cov, metric=metric, key="map_export")
