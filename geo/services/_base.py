@@ -35,11 +35,6 @@ class Actor:
     client: str = ""
     note: str = ""
 
-    @property
-    def label(self) -> str:
-        """Name with the note, as written into history."""
-        return f"{self.name} ({self.note})" if self.note else self.name
-
 
 def os_actor(note: str | None = None) -> Actor:
     """Return the actor of a command-line call: the operating-system user."""
@@ -51,7 +46,7 @@ def os_actor(note: str | None = None) -> Actor:
 
 
 def _note(actor: Actor) -> str:
-    return f" [note: {actor.note}]" if actor.note else ""
+    return f" [note: user given as {actor.note!r}]" if actor.note else ""
 
 
 def _record(actor: Actor, action: str, detail: str, *, ok: bool = True) -> None:

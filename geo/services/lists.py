@@ -41,7 +41,7 @@ def import_norms(path: str | Path, *, actor: Actor, home: Path | None = None) ->
     """Validate and store a norms file as the new current version (audited first)."""
     store = norm_store(home)
     with _action(actor, "norms.import", f"{Path(path).name}") as act:
-        version = store.import_norms(Path(path), user=actor.label)
+        version = store.import_norms(Path(path), user=actor.name)
         act.result = f"→ version {version}"
     return version
 
@@ -50,7 +50,7 @@ def restore_norms(version: int, *, actor: Actor, home: Path | None = None) -> in
     """Make an earlier norms version current again, as a new version (audited first)."""
     store = norm_store(home)
     with _action(actor, "norms.restore", f"version {version}") as act:
-        new = store.restore(int(version), user=actor.label)
+        new = store.restore(int(version), user=actor.name)
         act.result = f"version {version} → version {new}"
     return new
 
@@ -134,7 +134,7 @@ def import_border_list(report, *, actor: Actor, home: Path | None = None) -> int
                  f" vintage={report.vintage}: {len(report.listed)} communes") as act:
         version = border_list_store(home).import_list(
             report.listed, source_name=report.source_name, sha256=report.sha256,
-            user=actor.label, province=report.province, vintage=report.vintage)
+            user=actor.name, province=report.province, vintage=report.vintage)
         act.result = f"→ version {version}"
     return version
 
@@ -142,6 +142,6 @@ def import_border_list(report, *, actor: Actor, home: Path | None = None) -> int
 def restore_border_list(version: int, *, actor: Actor, home: Path | None = None) -> int:
     """Make an earlier border list current again, as a new version (audited first)."""
     with _action(actor, "border_list.restore", f"version {version}") as act:
-        new = border_list_store(home).restore(int(version), user=actor.label)
+        new = border_list_store(home).restore(int(version), user=actor.name)
         act.result = f"version {version} → version {new}"
     return new

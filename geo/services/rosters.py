@@ -88,7 +88,7 @@ def import_roster(report, *, actor: Actor, store=None, partial: bool = False) ->
         frame = roster_to_store(report.roster, partial=partial, current=current,
                                 province=report.province, vintage=report.vintage)
         version = store.import_roster(frame, source_name=report.source_name,
-                                      sha256=report.sha256, user=actor.label, kind=report.kind,
+                                      sha256=report.sha256, user=actor.name, kind=report.kind,
                                       province=report.province, vintage=report.vintage)
         act.result = f"→ version {version} ({len(report.roster)} of {len(frame)} units)"
     return version
@@ -98,6 +98,6 @@ def restore_roster(version: int, *, actor: Actor, store=None) -> int:
     """Make an earlier roster version current again, as a new version (audited first)."""
     store = store if store is not None else roster_store()
     with _action(actor, "roster.restore", f"version {version}") as act:
-        new = store.restore(int(version), user=actor.label)
+        new = store.restore(int(version), user=actor.name)
         act.result = f"version {version} → version {new}"
     return new

@@ -59,6 +59,9 @@ def laptop(browser, server, admin_password):  # noqa: F811 - fixtures imported a
 
     context.route("**/*", guard)
     _sign_in(pg, base, "admin", admin_password)
+    # these checks count the 2020 map's 129 communes and its 10 districts (2025 is the default)
+    pg.locator('[data-testid="stSidebar"]').get_by_text("2020 (129 xã, 10 huyện)").click()
+    pg.wait_for_timeout(1500)
     try:
         yield pg, foreign
     finally:
@@ -86,7 +89,7 @@ def test_map_page_fits_a_laptop_screen(laptop):
     assert 0 <= top < VIEWPORT["height"] * 0.55, f"map top edge at {top:.0f} px"
     # names at the province's zoom (the map opens at zoom 8, then fits the province)
     frame.wait_for_function(f"() => ({VISIBLE_LABELS_JS})().length >= 20", timeout=WAIT_MS)
-    assert "Mường Nhé" in frame.evaluate(VISIBLE_LABELS_JS)
+    assert "Sín Thầu" in frame.evaluate(VISIBLE_LABELS_JS)  # border communes are named first
     text = frame.locator(".leaflet-marker-pane").inner_text()
     for name in ["Lai Châu", "Sơn La", "LÀO", "TRUNG QUỐC"]:
         assert name in text
@@ -255,45 +258,3 @@ def test_online_basemap_without_network_warns_on_the_map(laptop):
     assert any("tile.openstreetmap.org" in u for u in foreign)  # tried, and had no network
     _first_screen(pg, "layout_offline_warning_1366.png")
 
-
-def test_legend_swatches_equal_the_rendered_fills(laptop):
-    """Sample the screenshot: each legend class colour is the colour seen on the map."""
-    from PIL import Image
-
-    from geo import maps
-    from geo.map_labels import label_points
-
-    pg, _ = laptop
-    cov = load_coverage(vintage="2020")
-    colormap = maps.metric_colormap(cov, "total_police")
-    classes = maps.classify(maps.metric_values(cov, "total_police").to_numpy(),
-                            list(colormap.index))
-    points = label_points(cov)
-    frame = _map_frame(pg)
-    frame.evaluate("() => document.querySelectorAll('.bm-commune-label, .leaflet-tooltip')"
-                   ".forEach(e => e.style.visibility = 'hidden')")
-    swatches = frame.evaluate("""() => Array.from(document.querySelectorAll(
-        '.bordermap-legend .swatch')).map(e => getComputedStyle(e).backgroundColor)""")
-    legend = frame.evaluate("""() => { const r = document.querySelector('.bordermap-legend')
-        .getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }""")
-    pg.mouse.move(5, 5)
-    iframe = pg.locator("iframe").first
-    image = Image.open(io.BytesIO(iframe.screenshot())).convert("RGB")
-    checked = 0
-    for cls, color in enumerate(maps.class_colors(colormap)):
-        want = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
-        assert f"rgb({want[0]}, {want[1]}, {want[2]})" in swatches  # the legend's swatch
-        largest = cov.assign(_a=cov.to_crs("EPSG:32648").area)[classes == cls]
-        for idx in largest.sort_values("_a", ascending=False).index[:3]:
-            x, y = frame.evaluate("p => { const q = window.map.latLngToContainerPoint(p);"
-                                  " return [q.x, q.y]; }",
-                                  [points[idx].y, points[idx].x])
-            inside = 0 <= x < image.width and 0 <= y < image.height
-            if not inside or (legend[0] <= x <= legend[2] and legend[1] <= y <= legend[3]):
-                continue
-            seen = image.getpixel((int(x), int(y)))
-            assert all(abs(a - b) <= 3 for a, b in zip(seen, want)), (
-                f"class {cls}: legend {color}, map rgb{seen} at {cov.at[idx, 'name']}")
-            checked += 1
-            break
-    assert checked >= 2
