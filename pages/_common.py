@@ -348,20 +348,23 @@ def subset_features(all_features: dict, codes: set[str]) -> dict:
 
 
 def provenance(cov: gpd.GeoDataFrame) -> None:
-    """Show the provenance notices that apply: approximate boundaries, sample roster."""
+    """Show the provenance notices that apply, compactly (the map stays on the first screen).
+
+    Approximate boundaries, sample data and carried-over posts share one warning box
+    (one line each); the details (roster version, boundary file, source of the border
+    flags) share one caption.
+    """
     from geo.style import provenance_notices
 
     path = current_boundaries((cov.attrs or {}).get("vintage", DEFAULT_VINTAGE))
-    for notice in provenance_notices(cov, lang=lang(), details=True,
-                                     boundary_source=path.name if path else None):
-        if notice.kind == "approximate":
-            st.warning(escape_markdown(notice.text), icon="⚠️")
-        elif notice.kind == "sample":
-            st.info(escape_markdown(notice.text), icon="ℹ️")
-        elif notice.kind == "carried_over":
-            st.warning(escape_markdown(notice.text), icon="↪️")
-        else:
-            st.caption(escape_markdown(notice.text))
+    notices = provenance_notices(cov, lang=lang(), details=True,
+                                 boundary_source=path.name if path else None)
+    warn = [n.text for n in notices if n.kind in ("approximate", "sample", "carried_over")]
+    rest = [n.text for n in notices if n.kind not in ("approximate", "sample", "carried_over")]
+    if warn:
+        st.warning("  \n".join(escape_markdown(text) for text in warn), icon="⚠️")
+    if rest:
+        st.caption(" · ".join(escape_markdown(text) for text in rest))
 
 
 # --------------------------------------------------------------------------- offline assets

@@ -139,7 +139,7 @@ def test_map_page_metrics_beside_published_figures():
     captions = [c.value for c in at.caption]
     assert "công bố: 115" in captions and "công bố: 129" in captions
     assert any("Ranh giới gần đúng" in w.value for w in at.warning)
-    assert any("Dữ liệu mẫu" in i.value for i in at.info)
+    assert any("Dữ liệu mẫu" in w.value for w in at.warning)  # one provenance box
     assert at.selectbox(key="metric__vi").options[0] == "Tổng số công an"
 
 
@@ -273,7 +273,7 @@ def test_data_page_runs_with_empty_history():
     _no_exception(at)
     assert len(at.tabs) == 4  # roster, boundaries, border list, history
     assert any("Chưa có phiên bản nào" in i.value for i in at.info)
-    assert any("Dữ liệu mẫu" in i.value for i in at.info)
+    assert any("Dữ liệu mẫu" in w.value for w in at.warning)  # one provenance box
     assert any("Ranh giới gần đúng" in w.value for w in at.warning)
     assert len(at.get("file_uploader")) == 3
 

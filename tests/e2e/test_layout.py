@@ -61,6 +61,7 @@ def laptop(browser, server, admin_password):  # noqa: F811 - fixtures imported a
     _sign_in(pg, base, "admin", admin_password)
     # these checks count the 2020 map's 129 communes and its 10 districts (2025 is the default)
     pg.locator('[data-testid="stSidebar"]').get_by_text("2020 (129 xã, 10 huyện)").click()
+    pg.get_by_text("công bố: 129", exact=True).wait_for(timeout=WAIT_MS)  # the 2020 map is shown
     pg.wait_for_timeout(1500)
     try:
         yield pg, foreign
