@@ -14,7 +14,7 @@ from pages import _common as common
 
 MAP_KEY = "coverage_map"
 #: Row height of the record panel (px): every field fits beside the map without scrolling.
-RECORD_ROW_PX = 22
+RECORD_ROW_PX = 21
 #: Height of the grid's header row (px, fixed by Streamlit's data grid).
 RECORD_HEADER_PX = 35
 #: Width of the record's field-name column (px): the longest name shows in full.
