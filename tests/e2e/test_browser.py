@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,7 +67,10 @@ def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("bordermap-home")
     app_dir = tmp_path_factory.mktemp("app")
     for name in APP_LINKS:
-        (app_dir / name).symlink_to(REPO_ROOT / name)
+        if name == "app.py":  # a copy: Streamlit serves static/ beside the real script file
+            shutil.copy2(REPO_ROOT / name, app_dir / name)
+        else:
+            (app_dir / name).symlink_to(REPO_ROOT / name)
     static = app_dir / "static" / "bordermap"
     port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit-log") / "streamlit.log"
