@@ -57,7 +57,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     province = None if args.province is None else find_province(
         args.province, vintage=args.vintage or DEFAULT_VINTAGE)
-    history = services.border_list_store().history(province=province, vintage=args.vintage)
+    history = services.border_list_history(province, vintage=args.vintage)
     if history.empty:
         _note("no border-commune list loaded: the border flags are computed from the "
               "boundaries")

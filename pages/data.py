@@ -245,7 +245,7 @@ with tab_list:
                 if c.button(t("cancel", lang), key="list_cancel"):
                     _reset(("info", t("cancelled", lang)))
                     st.rerun()
-    lists = services.border_list_store().history()
+    lists = services.border_list_history()
     if not lists.empty:
         st.dataframe(lists, hide_index=True, width="stretch")
         older = [int(v) for v in lists.loc[~lists["is_current"], "version"]]

@@ -44,6 +44,7 @@ from geo.services.layers import (  # noqa: F401
     remove_boundaries,
 )
 from geo.services.lists import (  # noqa: F401
+    border_list_history,
     border_list_label,
     border_list_template,
     border_list_token,

@@ -83,8 +83,16 @@ def norm_store(home: Path | None = None):
     return open_norm_store(home)
 
 
-def border_list_store(home: Path | None = None):
-    """Return the border-list store of ``home`` (default ``BORDERMAP_HOME``)."""
-    from geo.stores.border_lists import BorderListStore
+def border_list_store(home: Path | None = None, *, create: bool = True):
+    """Return the border-list store of ``home`` (default ``BORDERMAP_HOME``).
 
+    With ``create=False`` (reading only) return None while no list was ever loaded,
+    so that reading never creates a store file.
+    """
+    from geo.settings import bordermap_home
+    from geo.stores.border_lists import STORE_FILENAME, BorderListStore
+
+    folder = Path(home) if home is not None else bordermap_home()
+    if not create and not (folder / STORE_FILENAME).exists():
+        return None
     return BorderListStore(home)

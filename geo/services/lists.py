@@ -64,12 +64,14 @@ def current_border_list(province: str | None, *, vintage: str, home: Path | None
     code = _province_code(province, vintage)
     if code is None:
         return None
-    return border_list_store(home).current(code, vintage)
+    store = border_list_store(home, create=False)
+    return None if store is None else store.current(code, vintage)
 
 
 def border_list_token(home: Path | None = None) -> str:
     """Return a token that changes whenever a border list is loaded or restored."""
-    return border_list_store(home).version_token()
+    store = border_list_store(home, create=False)
+    return "" if store is None else store.version_token()
 
 
 def border_list_label(stored) -> str:
@@ -78,6 +80,17 @@ def border_list_label(stored) -> str:
 
     return list_label(stored.source_name, stored.version, stored.frame["source"])
 
+
+
+def border_list_history(province: str | None = None, *, vintage: str | None = None,
+                        home: Path | None = None) -> pd.DataFrame:
+    """Return the stored border-list versions (empty while no list was ever loaded)."""
+    from geo.stores.border_lists import HISTORY_COLUMNS
+
+    store = border_list_store(home, create=False)
+    if store is None:
+        return pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    return store.history(province=province, vintage=vintage)
 
 
 def border_list_template(province: str = DEFAULT_PROVINCE, *,
@@ -93,10 +106,10 @@ def _apply_border_lists(flagged: gpd.GeoDataFrame, vintage: str,
     """Apply each province's list in force (or the computed flags) to ``flagged``."""
     from geo.border_list import apply_province_lists
 
-    store = border_list_store(home)
+    store = border_list_store(home, create=False)
 
     def in_force(code: str):
-        stored = store.current(code, vintage)
+        stored = None if store is None else store.current(code, vintage)
         return None if stored is None else (stored.frame, border_list_label(stored))
 
     return apply_province_lists(flagged, in_force)
