@@ -107,7 +107,7 @@ def test_map_page_labels_the_communes_and_shows_the_record_without_scrolling():
     record = at.dataframe[-1]
     rows = len(record.value)
     assert rows >= 20
-    assert record.proto.row_height == 22  # compact rows (no scrolling: tests/e2e/test_layout.py)
+    assert record.proto.row_height == 21  # compact rows (no scrolling: tests/e2e/test_layout.py)
 
 
 def test_online_basemap_note_and_warning_control():
