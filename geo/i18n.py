@@ -72,8 +72,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_border_listed": ("Trong danh sách chính thức", "On the official list"),
     "tab_border_list": ("Danh sách xã biên giới", "Border list"),
     "border_list_intro": ("Tải danh sách xã biên giới chính thức (phụ lục nghị định về khu vực "
-                          "biên giới đất liền): CSV/XLSX với cột commune_code (hoặc "
-                          "commune_name + district), tùy chọn country và source.",
+                          "biên giới đất liền): CSV/XLSX với cột «commune_code» (hoặc "
+                          "«commune_name» + «district»), tùy chọn «country» và «source».",
                           "Load the official border-commune list (the annex of the decree on "
                           "the land border area): CSV/XLSX with commune_code (or commune_name "
                           "+ district), optional country and source."),
