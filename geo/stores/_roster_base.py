@@ -141,3 +141,14 @@ def _check_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return canonical_frame(frame)
 
 
+
+
+def history_frame(rows) -> pd.DataFrame:
+    """Return history rows (in :data:`HISTORY_COLUMNS` order) as the typed history frame."""
+    out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    out["version"] = out["version"].astype("int64")
+    out["rows"] = out["rows"].astype("int64")
+    out["is_current"] = out["is_current"].astype(bool)
+    out["restored_from"] = pd.array(
+        [None if pd.isna(v) else int(v) for v in out["restored_from"]], dtype="Int64")
+    return out

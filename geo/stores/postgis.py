@@ -455,13 +455,7 @@ class PostGISRosterStore(storage.RosterStore):
                 " is_current, restored_from, kind, province, vintage FROM roster_versions"
                 " WHERE province_code = %s AND vintage = %s ORDER BY version",
                 store._key()).fetchall()
-        out = pd.DataFrame(rows, columns=list(storage.HISTORY_COLUMNS))
-        out["version"] = out["version"].astype("int64")
-        out["rows"] = out["rows"].astype("int64")
-        out["is_current"] = out["is_current"].astype(bool)
-        out["restored_from"] = pd.array(
-            [None if pd.isna(v) else int(v) for v in out["restored_from"]], dtype="Int64")
-        return out
+        return storage.history_frame(rows)
 
     def version_token(self) -> str:
         """Return ``"<store id>:<province>:<vintage>:<last version>"``."""

@@ -47,7 +47,7 @@ from geo.stores._schema import _MIGRATIONS, _SCHEMA_V1, SCHEMA_VERSION  # noqa: 
 from geo.store_guard import check_store_file, create_store_file
 from geo.stores._roster_base import (HISTORY_COLUMNS, _KINDS, RosterStore,  # noqa: F401
                                      StoredRoster, _check_frame, _frame_sha256, _utc_now,
-                                     province_key)
+                                     history_frame, province_key)
 
 log = logging.getLogger(__name__)
 
@@ -403,13 +403,7 @@ class SQLiteRosterStore(RosterStore):
                 "  WHERE v.province_code IS r.province_code AND v.vintage = r.vintage),"
                 " restored_from, kind, province, vintage FROM roster_version r"
                 f" WHERE {where} ORDER BY version", params).fetchall()
-        out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
-        out["version"] = out["version"].astype("int64")
-        out["rows"] = out["rows"].astype("int64")
-        out["is_current"] = out["is_current"].astype(bool)
-        out["restored_from"] = pd.array(
-            [None if pd.isna(v) else int(v) for v in out["restored_from"]], dtype="Int64")
-        return out
+        return history_frame(rows)
 
     def version_token(self) -> str:
         """Return ``"<store id>:<last version>"``; it changes on every write."""
