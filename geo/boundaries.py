@@ -5,9 +5,12 @@ Every loader returns a new GeoDataFrame in EPSG:4326 (display) with the columns
 area_km2, approximate, note, geometry``; ``area_km2`` is computed in the metric
 CRS (EPSG:32648).
 
-The embedded default for Điện Biên is read from ``data/shapefiles/`` (written by
-``python -m geo build-default``); for any other province, or ``"all"``, the same
-tessellation is built on the fly from the registry (about 2 s).
+The embedded default for Điện Biên is read from ``data/shapefiles/`` (shapefiles written
+by ``python -m geo build-default``); any other province, on either map, or ``"all"``, is
+read from the prebuilt nationwide layers beside them (GeoParquet,
+:mod:`geo.layer.prebuilt`), subset by the province code of that map. Only when those
+files are missing is the nationwide tessellation built in the process (tens of seconds,
+logged as a warning).
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ import pyogrio
 import shapely
 
 from geo import layer, registry
+from geo.layer import prebuilt
 from geo.boundary_checks import check_boundary_plausibility, refuse_duplicate_codes
-from geo._errors import BoundaryFileError, BorderMapError, InvalidArgument
+from geo._errors import BoundaryFileError, BorderMapError, InvalidArgument, LayerError
 from geo._text import fold, fold_unit
 from geo.matching import unit_matcher
 from geo.reference import DIEN_BIEN_CODE
@@ -118,12 +122,29 @@ def _national_layer() -> gpd.GeoDataFrame:
     return layer.build_national_layer()
 
 
+@functools.lru_cache(maxsize=1)
+def _national_layer_2025() -> gpd.GeoDataFrame:
+    return layer.build_2025_layer(_national_layer())
+
+
 def _generated(province_code: str | None, vintage: str) -> gpd.GeoDataFrame:
-    national = _national_layer()
-    communes = national if province_code is None else national[
-        national["province_code"] == province_code]
-    if vintage == "2025":
-        communes = layer.build_2025_layer(communes)
+    """The approximate communes of one province (code of ``vintage``'s map), or all.
+
+    Read from the prebuilt nationwide layer of that map; built in the process (the
+    whole country, then subset) only when the file is missing.
+    """
+    codes = None if province_code is None else [province_code]
+    communes = prebuilt.read_national_layer(vintage, codes)
+    if communes is None:
+        log.warning("prebuilt layer %s is missing: building the nationwide %s layer in this "
+                    "process (slow); run `python -m geo build-default` to write it",
+                    prebuilt.national_path(vintage), vintage)
+        national = _national_layer_2025() if vintage == "2025" else _national_layer()
+        communes = national if province_code is None else national[
+            national["province_code"] == province_code]
+    if communes.empty:
+        raise LayerError(f"the approximate {vintage} layer holds no unit of province "
+                                f"{province_code}")
     return communes.reset_index(drop=True)
 
 

@@ -27,7 +27,9 @@ import json
 import logging
 import sqlite3
 import warnings
+import importlib.util
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,6 +45,17 @@ _PACKAGE = "vietnamadminunits"
 
 
 def _data_file(name: str):
+    """A data file of the registry package, found without importing the package.
+
+    Importing ``vietnamadminunits`` compiles its address parsers (about a second); only
+    its data files are read here.
+    """
+    spec = importlib.util.find_spec(_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for folder in locations:
+        path = Path(folder) / "data" / name
+        if path.is_file():
+            return path
     return resources.files(_PACKAGE).joinpath("data", name)
 
 

@@ -8,32 +8,38 @@ Public entry points::
 Modules: :mod:`~geo.layer.voronoi` (seeds, plain Voronoi, dissolves),
 :mod:`~geo.layer.power` (power diagram and weight fit), :mod:`~geo.layer.outlines`
 (ECharts/OpenStreetMap province outlines extended to Natural Earth),
-:mod:`~geo.layer.build` (the whole build, both methods).
+:mod:`~geo.layer.build` (the whole build, both methods), :mod:`~geo.layer.prebuilt`
+(the nationwide layers written by ``build-default``, read by every province).
 """
 
-from geo.layer.build import (
-    METHODS,
-    LayerBuild,
-    build_2025_layer,
-    build_layers,
-    build_national_layer,
-    build_province_layers,
-    clear_cache,
-)
-from geo.layer.outlines import (
-    build_province_regions,
-    decode_echarts_geojson,
-    estimate_outline_shift,
-    load_province_outlines,
-    match_outline_names,
-)
-from geo.layer.power import PowerCells, PowerFit, fit_power_weights, power_cells
-from geo.layer.voronoi import (
-    COMMUNE_COLUMNS,
-    dissolve_districts,
-    dissolve_province,
-    polygonal,
-)
+import importlib
+
+#: Public name → submodule; submodules are imported on first use, so reading the
+#: prebuilt layer (:mod:`geo.layer.prebuilt`) never imports the builder (SciPy and all).
+_EXPORTS = {
+    **dict.fromkeys(("METHODS", "LayerBuild", "build_2025_layer", "build_layers",
+                     "build_national_layer", "build_province_layers", "clear_cache"), "build"),
+    **dict.fromkeys(("build_province_regions", "decode_echarts_geojson",
+                     "estimate_outline_shift", "load_province_outlines",
+                     "match_outline_names"), "outlines"),
+    **dict.fromkeys(("PowerCells", "PowerFit", "fit_power_weights", "power_cells"), "power"),
+    **dict.fromkeys(("COMMUNE_COLUMNS", "dissolve_districts", "dissolve_province",
+                     "polygonal"), "voronoi"),
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "COMMUNE_COLUMNS", "METHODS", "LayerBuild", "PowerCells", "PowerFit",

@@ -170,8 +170,11 @@ def border_summary(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DE
 
     flagged = flag_communes(province, vintage=vintage, boundaries=boundaries,
                             tolerance_m=tolerance_m, min_shared_km=min_shared_km, home=home)
-    code = _province_code(province, vintage)
-    published = PUBLISHED_BORDER_KM_DIEN_BIEN if code and is_dien_bien(code) else None
+    from geo.registry import find_provinces
+
+    codes = None if province is None else find_provinces(province, vintage=vintage)
+    one = codes[0] if codes is not None and len(codes) == 1 else None
+    published = PUBLISHED_BORDER_KM_DIEN_BIEN if one and is_dien_bien(one) else None
     summary = summarize_borders(flagged, published=published)
     summary = summary[(summary["n_border_communes"] > 0) | summary.get(
         "published_km", summary["border_km"]).notna() & (summary["iso3"] != "KHM")]
@@ -186,15 +189,28 @@ def build_default_layers(out_dir: Path | None = None, *, method: str = "fitted"
                          ) -> tuple[dict, list[Path]]:
     """Rebuild the embedded approximate layers; return ``(layers, written paths)``.
 
+    Writes Điện Biên's four shapefiles and the whole country's commune layers of both
+    maps (``vietnam_communes_2020.parquet``, ``vietnam_communes_2025.parquet``, read by
+    every other province). ``layers`` holds Điện Biên's four layers and the two
+    nationwide ones (``national_2020``, ``national_2025``).
+
     ``method`` is ``fitted`` (power diagram fitted to official areas, the default) or
     ``voronoi`` (plain Voronoi of the centroids, kept for comparison).
     """
     from geo.boundaries import EMBEDDED_PROVINCE_CODE, write_embedded_layers
-    from geo.layer import build_province_layers
+    from geo.layer import build_2025_layer, build_national_layer, build_province_layers
+    from geo.layer.prebuilt import write_national_layer
     from geo.settings import SHAPEFILE_DIR
 
+    out_dir = Path(out_dir or SHAPEFILE_DIR)
     layers = build_province_layers(EMBEDDED_PROVINCE_CODE, method=method)
-    return layers, write_embedded_layers(layers, out_dir=out_dir or SHAPEFILE_DIR)
+    written = write_embedded_layers(layers, out_dir=out_dir)
+    national = build_national_layer(method=method)
+    layers = {**layers, "national_2020": national, "national_2025": build_2025_layer(national)}
+    for vintage in ("2020", "2025"):
+        written.append(write_national_layer(layers[f"national_{vintage}"], vintage,
+                                            folder=out_dir))
+    return layers, written
 
 
 def build_sample_rosters(out: Path | None = None, out_2025: Path | None = None

@@ -1,0 +1,147 @@
+"""The prebuilt nationwide approximate layers: GeoParquet files written by ``build-default``.
+
+``data/shapefiles/vietnam_communes_2020.parquet`` and ``vietnam_communes_2025.parquet``
+hold the whole country's approximate commune layer of each map, as built by
+:func:`geo.layer.build_national_layer` / :func:`geo.layer.build_2025_layer`, in the metric
+CRS (EPSG:32648) with the builder's columns (provenance ``approximate``, ``note``,
+``method``, ``placement`` kept). Coordinates are the build's own 1 m grid, so a
+province read from these files is the province the builder gives, vertex for vertex.
+Rows are sorted by province and code, in one row group per province, so a reader can
+skip the others.
+
+A process reads each file once (an Arrow table, cached) and decodes only the rows of
+the provinces asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from geo._errors import InvalidArgument, LayerError
+from geo.settings import METRIC_CRS, SHAPEFILE_DIR
+
+log = logging.getLogger(__name__)
+
+#: Prebuilt nationwide layer files, by map.
+NATIONAL_FILES = {"2020": "vietnam_communes_2020.parquet",
+                  "2025": "vietnam_communes_2025.parquet"}
+#: Parquet compression: zstd at a high level (the files are committed; reading stays fast).
+COMPRESSION = "zstd"
+COMPRESSION_LEVEL = 19
+#: Folder of the prebuilt files (the embedded layers' folder).
+FOLDER = SHAPEFILE_DIR
+
+
+def national_path(vintage: str, *, folder: Path | None = None) -> Path:
+    """Return the path of the prebuilt nationwide layer of a map (it may not exist).
+
+    ``folder`` defaults to :data:`FOLDER` (``data/shapefiles/``).
+    """
+    try:
+        return Path(folder or FOLDER) / NATIONAL_FILES[str(vintage)]
+    except KeyError:
+        raise InvalidArgument(f"vintage must be 2020 or 2025, not {vintage!r}") from None
+
+
+def write_national_layer(gdf: gpd.GeoDataFrame, vintage: str, *, folder: Path | None = None
+                         ) -> Path:
+    """Write a nationwide layer as GeoParquet (WKB, zstd), one row group per province.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The whole country's communes of ``vintage``, with ``code`` and ``province_code``,
+        in the metric CRS.
+    vintage : {"2020", "2025"}
+        The map; names the file (:data:`NATIONAL_FILES`).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    if gdf.crs is None:
+        raise LayerError("the nationwide layer has no CRS")
+    path = national_path(vintage, folder=folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = gdf.to_crs(METRIC_CRS).sort_values(["province_code", "code"]).reset_index(drop=True)
+    sizes = frame.groupby("province_code", sort=True).size()
+    table = pa.table(frame.to_arrow(index=False, geometry_encoding="WKB"))
+    # geopandas stamps its version into the metadata; drop it so a rebuild is byte-identical
+    meta = dict(table.schema.metadata or {})
+    if b"geo" in meta:
+        geo_meta = json.loads(meta[b"geo"])
+        geo_meta.pop("creator", None)
+        meta[b"geo"] = json.dumps(geo_meta, sort_keys=True).encode()
+    table = table.replace_schema_metadata(meta)
+    tmp = path.with_suffix(".parquet.tmp")
+    with pq.ParquetWriter(tmp, table.schema, compression=COMPRESSION,
+                          compression_level=COMPRESSION_LEVEL,
+                          write_statistics=["province_code"]) as writer:
+        start = 0
+        for n in sizes.to_numpy():
+            writer.write_table(table.slice(start, int(n)), row_group_size=int(n))
+            start += int(n)
+    tmp.replace(path)
+    _read_table.cache_clear()
+    log.info("national layer %s: wrote %d units of %d provinces to %s (%.1f MB)", vintage,
+             len(frame), len(sizes), path, path.stat().st_size / 1e6)
+    return path
+
+
+def read_table(path: Path) -> pa.Table:
+    """Read a prebuilt layer file as an Arrow table (geometry as WKB).
+
+    Cached per process, keyed by path, size and modification time: a rebuilt file is
+    read again.
+    """
+    stat = Path(path).stat()
+    return _read_table(Path(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_table(path: Path, size: int, mtime_ns: int) -> pa.Table:
+    del size, mtime_ns  # cache key only
+    return pq.read_table(path)
+
+
+def read_national_layer(vintage: str, province_codes=None, *, folder: Path | None = None
+                        ) -> gpd.GeoDataFrame | None:
+    """Return rows of the prebuilt nationwide layer, or None when the file is missing.
+
+    Parameters
+    ----------
+    vintage : {"2020", "2025"}
+        The map; a 2025 file is subset by 2025 province codes.
+    province_codes : iterable of str, optional
+        The provinces to return (codes of that map); all when None.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        A new frame in the metric CRS, sorted by province and code.
+    """
+    path = national_path(vintage, folder=folder)
+    if not path.exists():
+        return None
+    try:
+        table = read_table(path)
+    except (OSError, pa.ArrowException) as err:
+        raise LayerError(f"{path.name}: cannot read the prebuilt layer ({err}); "
+                         f"rebuild it with `python -m geo build-default`") from err
+    if province_codes is not None:
+        codes = pa.array(sorted({str(c).zfill(2) for c in province_codes}), pa.string())
+        table = table.filter(pc.is_in(table["province_code"], value_set=codes))
+    gdf = gpd.GeoDataFrame.from_arrow(table)
+    if gdf.crs is None:
+        raise LayerError(f"{path.name}: the prebuilt layer has no CRS")
+    log.debug("national layer %s: %d units read from %s", vintage, len(gdf), path.name)
+    return gdf
