@@ -66,8 +66,7 @@ def main() -> None:
         if not (REPO / "data" / "shapefiles" / name).exists():
             raise SystemExit(f"data/shapefiles/{name} is missing: run `python -m geo build-default`")
 
-    env = dict(os.environ, BORDERMAP_HOME=tempfile.mkdtemp(prefix="bench-national-"),
-               PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, BORDERMAP_HOME=tempfile.mkdtemp(prefix="bench-national-"))
     cases = {
         "read Lai Châu (baseline)": [sys.executable, "-c", READ_ONLY],
         "communes Lai Châu": _communes("Lai Châu"),

@@ -390,11 +390,13 @@ def apply_province_lists(flagged, in_force) -> pd.DataFrame:
     """
     if flagged.empty or "province_code" not in flagged:
         return apply_border_list(flagged, None)
-    parts = []
-    for code, part in flagged.groupby("province_code", sort=False):
-        got = in_force(str(code))
-        parts.append(apply_border_list(part, None if got is None else got[0],
-                                       label="" if got is None else got[1]))
+    groups = list(flagged.groupby("province_code", sort=False))
+    lists = [in_force(str(code)) for code, _ in groups]
+    if all(got is None for got in lists):  # no list in force: the computed flags, in one go
+        return apply_border_list(flagged, None)
+    parts = [apply_border_list(part, None if got is None else got[0],
+                               label="" if got is None else got[1])
+             for (_, part), got in zip(groups, lists)]
     if len(parts) == 1:
         return parts[0]
     out = pd.concat(parts).loc[flagged.index]

@@ -127,25 +127,41 @@ def _national_layer_2025() -> gpd.GeoDataFrame:
     return layer.build_2025_layer(_national_layer())
 
 
-def _generated(province_code: str | None, vintage: str) -> gpd.GeoDataFrame:
-    """The approximate communes of one province (code of ``vintage``'s map), or all.
+def _generated(province_codes: list[str] | None, vintage: str) -> gpd.GeoDataFrame:
+    """The approximate communes of some provinces (codes of ``vintage``'s map), or all.
 
     Read from the prebuilt nationwide layer of that map; built in the process (the
     whole country, then subset) only when the file is missing.
     """
-    codes = None if province_code is None else [province_code]
-    communes = prebuilt.read_national_layer(vintage, codes)
+    communes = prebuilt.read_national_layer(vintage, province_codes)
     if communes is None:
         log.warning("prebuilt layer %s is missing: building the nationwide %s layer in this "
                     "process (slow); run `python -m geo build-default` to write it",
                     prebuilt.national_path(vintage), vintage)
         national = _national_layer_2025() if vintage == "2025" else _national_layer()
-        communes = national if province_code is None else national[
-            national["province_code"] == province_code]
-    if communes.empty:
-        raise LayerError(f"the approximate {vintage} layer holds no unit of province "
-                                f"{province_code}")
+        communes = national if province_codes is None else national[
+            national["province_code"].isin(province_codes)]
+    if province_codes is not None:
+        empty = sorted(set(province_codes) - set(communes["province_code"]))
+        if empty:
+            raise LayerError(f"the approximate {vintage} layer holds no unit of province "
+                             f"{', '.join(empty)}")
     return communes.reset_index(drop=True)
+
+
+def _embedded_here(code: str | None, vintage: str) -> bool:
+    return code == EMBEDDED_PROVINCE_CODE and (
+        SHAPEFILE_DIR / EMBEDDED[f"communes_{vintage}"]).exists()
+
+
+def _finish(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Area in the metric CRS, EPSG:4326, :data:`COLUMNS` (+ extras) in order."""
+    gdf = _with_area(gdf)
+    for col in COLUMNS:
+        if col not in gdf:
+            gdf[col] = ""
+    extra = [c for c in ("official_area_km2", "placement") if c in gdf]
+    return gdf[COLUMNS + extra + ["geometry"]]
 
 
 def load_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
@@ -184,18 +200,55 @@ def load_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
         if all_country:
             raise InvalidArgument("an official boundaries file covers one province, not 'all'")
         return load_official_boundaries(boundaries, province=code, vintage=vintage)
-    if code == EMBEDDED_PROVINCE_CODE and (SHAPEFILE_DIR / EMBEDDED[f"communes_{vintage}"]).exists():
+    if _embedded_here(code, vintage):
         gdf = read_embedded_layer(f"communes_{vintage}")
     else:
-        gdf = _generated(code, vintage)
-    gdf = _with_area(gdf)
-    for col in COLUMNS:
-        if col not in gdf:
-            gdf[col] = ""
-    extra = [c for c in ("official_area_km2", "placement") if c in gdf]
-    out = gdf[COLUMNS + extra + ["geometry"]].sort_values("code").reset_index(drop=True)
+        gdf = _generated(None if code is None else [code], vintage)
+    out = _finish(gdf).sort_values("code").reset_index(drop=True)
     log.info("communes: %d units (%s, %s, approximate layer)", len(out),
              "all" if code is None else code, vintage)
+    return out
+
+
+def load_approximate_communes(province_codes: list[str], *, vintage: str = DEFAULT_VINTAGE
+                              ) -> gpd.GeoDataFrame:
+    """Return the approximate communes of several provinces, read together.
+
+    The same rows as :func:`load_communes` for each province without a boundaries
+    file, concatenated in the order of ``province_codes`` (each sorted by code), but
+    read from the prebuilt layer in one go.
+
+    Parameters
+    ----------
+    province_codes : list of str
+        Province codes of ``vintage``'s map (see :func:`geo.registry.find_provinces`).
+    vintage : {"2020", "2025"}
+        The administrative map.
+
+    Raises
+    ------
+    RegistryError
+        Unknown province code or vintage.
+    """
+    vintage = str(vintage)
+    if vintage not in ("2020", "2025"):
+        raise BorderMapError(f"vintage must be 2020 or 2025, not {vintage!r}")
+    codes = list(dict.fromkeys(registry.find_province(c, vintage=vintage)
+                               for c in province_codes))
+    parts = [read_embedded_layer(f"communes_{vintage}").to_crs(METRIC_CRS) for c in codes
+             if _embedded_here(c, vintage)]
+    rest = [c for c in codes if not _embedded_here(c, vintage)]
+    if rest:
+        parts.append(_generated(rest, vintage).to_crs(METRIC_CRS))
+    gdf = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=METRIC_CRS)
+    order = {c: i for i, c in enumerate(codes)}
+    out = _finish(gdf)
+    out = out.iloc[np.lexsort((out["code"].to_numpy(),
+                               out["province_code"].map(order).to_numpy()))]
+    out = out.reset_index(drop=True)
+    log.info("communes: %d units of %d provinces (%s, approximate layer)", len(out),
+             len(codes), vintage)
     return out
 
 
@@ -205,7 +258,7 @@ def _dissolved(layer: str, province: str, dissolve) -> gpd.GeoDataFrame:
     if code == EMBEDDED_PROVINCE_CODE and (SHAPEFILE_DIR / EMBEDDED[layer]).exists():
         gdf = read_embedded_layer(layer)
     else:
-        gdf = dissolve(_generated(code, "2020"))
+        gdf = dissolve(_generated([code], "2020"))
     return _with_area(gdf)
 
 

@@ -182,15 +182,26 @@ def list_provinces(vintage: str) -> pd.DataFrame:
     return _provinces_cached(_validate_vintage(vintage)).copy()
 
 
+#: The registry tables of each map (both filtered on ``wardCode IS NOT NULL``).
+_UNIT_TABLES = {"2020": "admin_units_legacy", "2025": "admin_units"}
+
+
 @functools.lru_cache(maxsize=4)
 def _provinces_cached(vintage: str) -> pd.DataFrame:
-    units = _load_units_cached(vintage)
-    return (
-        units.groupby(["province_code", "province"], as_index=False)
-        .agg(n_units=("code", "size"))
-        .sort_values("province_code")
-        .reset_index(drop=True)
-    )
+    # counted in SQL: a province look-up need not load (and parse) every unit
+    with resources.as_file(_data_file("dataset.db")) as path:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            raw = pd.read_sql_query(
+                "SELECT provinceCode, province, COUNT(*) AS n_units"
+                f" FROM {_UNIT_TABLES[vintage]} WHERE wardCode IS NOT NULL"
+                " GROUP BY provinceCode, province", con)
+        finally:
+            con.close()
+    out = pd.DataFrame({"province_code": raw["provinceCode"].astype(str).str.zfill(2),
+                        "province": raw["province"],
+                        "n_units": raw["n_units"].astype("int64")})
+    return out.sort_values(["province_code", "province"]).reset_index(drop=True)
 
 
 def _province_by_name(text: str, provinces: pd.DataFrame) -> pd.DataFrame:

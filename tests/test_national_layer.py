@@ -182,3 +182,13 @@ def test_rebuild_writes_byte_identical_files(tmp_path):
     meta = json.loads(prebuilt.read_table(tmp_path / prebuilt.NATIONAL_FILES["2020"])
                       .schema.metadata[b"geo"])
     assert "creator" not in meta  # no library version in the committed bytes
+
+
+def test_province_table_counted_in_sql_equals_the_units():
+    """``list_provinces`` no longer loads the units; it must still agree with them."""
+    for vintage in ("2020", "2025"):
+        units = registry.load_units(vintage)
+        expected = (units.groupby(["province_code", "province"], as_index=False)
+                    .agg(n_units=("code", "size")).sort_values("province_code")
+                    .reset_index(drop=True))
+        pd.testing.assert_frame_equal(registry.list_provinces(vintage), expected)

@@ -70,7 +70,18 @@ def load_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
         if boundaries is not None:
             raise InvalidArgument("an official boundaries file covers one province, "
                                   f"not {len(codes)}")
-        parts = [load_communes(code, vintage=vintage, home=home) for code in codes]
+        # provinces without an accepted boundary file are read from the prebuilt layer
+        # together; the others one by one, in the order asked for
+        files = {code: _boundaries_for(code, vintage, None, home) for code in codes}
+        approx = [code for code in codes if files[code] is None]
+        if len(approx) == len(codes):
+            return layer.load_approximate_communes(codes, vintage=vintage)
+        together = (dict(tuple(layer.load_approximate_communes(approx, vintage=vintage)
+                               .groupby("province_code", sort=False)))
+                    if approx else {})
+        parts = [together[code].reset_index(drop=True) if files[code] is None
+                 else layer.load_communes(code, vintage=vintage, boundaries=files[code])
+                 for code in codes]
         return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=parts[0].crs)
     one = None if codes is None else codes[0]
     return layer.load_communes(one, vintage=vintage,
