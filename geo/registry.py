@@ -290,6 +290,23 @@ def find_provinces(spec: str, *, vintage: str = "2025") -> list[str] | None:
     return list(dict.fromkeys(find_province(p, vintage=vintage) for p in parts))
 
 
+def province_choices(vintage: str = "2025") -> pd.DataFrame:
+    """Return every province of a map for a picker, the land-border provinces first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province_code``, ``province``, ``n_units``, ``is_border`` (one of the 25
+        land-border provinces of the 2020 map, or a 2025 province that one became
+        part of); border provinces first, each group in code order (north to south).
+    """
+    provinces = list_provinces(vintage)
+    border = set(find_provinces("border", vintage=vintage))
+    provinces["is_border"] = provinces["province_code"].isin(border)
+    return provinces.sort_values(["is_border", "province_code"], ascending=[False, True],
+                                 kind="stable").reset_index(drop=True)
+
+
 def province_name(code: str, *, vintage: str = "2025") -> str:
     """Return the official name of the province with this code."""
     provinces = list_provinces(vintage)

@@ -70,10 +70,10 @@ def test_rebuilding_yields_the_committed_geometries(tmp_path):
         assert (tmp_path / boundaries.EMBEDDED[name]).with_suffix(".prj").exists()
 
 
-@pytest.mark.slow
-def test_other_provinces_are_built_on_the_fly():
+def test_other_provinces_come_from_the_prebuilt_national_layer():
+    """Read from data/shapefiles/vietnam_communes_2020.parquet (tests/test_national_layer.py)."""
     lai_chau = boundaries.load_communes("Lai Châu", vintage="2020")
-    assert len(lai_chau) > 90
+    assert len(lai_chau) == 106
     assert lai_chau["province"].eq("Tỉnh Lai Châu").all()
     assert not lai_chau.geometry.is_empty.any()
 

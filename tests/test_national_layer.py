@@ -192,3 +192,19 @@ def test_province_table_counted_in_sql_equals_the_units():
                     .agg(n_units=("code", "size")).sort_values("province_code")
                     .reset_index(drop=True))
         pd.testing.assert_frame_equal(registry.list_provinces(vintage), expected)
+
+
+@pytest.mark.parametrize("vintage, n_all, n_border", [("2020", 63, 25), ("2025", 34, 22)])
+def test_province_choices_offer_every_province_border_ones_first(vintage, n_all, n_border):
+    choices = registry.province_choices(vintage)
+    assert len(choices) == n_all and choices["province_code"].is_unique
+    assert choices["is_border"].sum() == n_border
+    assert choices["is_border"].iloc[:n_border].all()
+    assert set(choices["province_code"].iloc[:n_border]) == set(
+        registry.find_provinces("border", vintage=vintage))
+    if vintage == "2020":
+        names = set(choices["province"].iloc[:n_border])
+        assert {"Tỉnh Điện Biên", "Tỉnh Lai Châu", "Tỉnh Hà Giang", "Tỉnh Kiên Giang",
+                "Thành phố Huế"} <= names
+    else:  # Hà Giang became part of Tuyên Quang: the merged province is offered
+        assert "Tỉnh Tuyên Quang" in set(choices["province"].iloc[:n_border])
