@@ -47,7 +47,7 @@ def _truncate(owner_url: str) -> None:
         # trigger off inside this transaction, can empty it between tests.
         con.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_truncate")
         con.execute("TRUNCATE audit_log")
-        con.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_truncate")
+        con.execute("ALTER TABLE audit_log ENABLE TRIGGER USER")  # all, even after a failure
 
 
 @pytest.fixture
