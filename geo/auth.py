@@ -137,6 +137,14 @@ def users_path() -> Path:
     return get_settings().users_file
 
 
+def users_location() -> str:
+    """Say where the accounts are kept: the users file, or the shared database's table."""
+    settings = get_settings()
+    if _user_db(settings.users_file):
+        return f"table app_users of the database {settings.database_url_masked}"
+    return str(settings.users_file)
+
+
 def _check_outside_repo(path: Path) -> None:
     """Refuse a users file inside the repository (``var/`` excepted: it is git-ignored)."""
     path = path.resolve()
@@ -509,8 +517,8 @@ def ensure_admin_exists(*, path: Path | None = None) -> str | None:
         users[FIRST_ADMIN] = {"role": "admin", "hash": hash_password(password),
                               "created": now, "updated": now, "must_change": True}
         _write_file(path, users)
-    log.warning("no user existed: created %r with a random one-time password (users file %s)",
-                FIRST_ADMIN, path)
+    log.warning("no user existed: created %r with a random one-time password (accounts in %s)",
+                FIRST_ADMIN, users_location() if path == users_path() else path)
     _audit("system", "users.add", f"{FIRST_ADMIN} role=admin (first start)")
     return password
 
