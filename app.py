@@ -60,7 +60,7 @@ def first_start(home: str) -> bool:
         print("\n" + "=" * 72 + "\nNo account existed: created user 'admin' with the one-time "
               f"password\n\n    {password}\n\nSign in with it (you will be asked to choose a new "
               "one) and create personal accounts\n(python -m geo users add …). It is shown only "
-              f"now and stored only as a bcrypt hash in\n{auth.users_path()}\n" + "=" * 72 + "\n",
+              f"now and stored only as a bcrypt hash in\n{auth.users_location()}\n" + "=" * 72 + "\n",
               flush=True)
     return True
 

@@ -1,5 +1,8 @@
 """The audit log's secret key and head anchor, both kept outside the log's database.
 
+(On the shared PostgreSQL store the head anchor is the ``audit_head`` row instead,
+written in the same transaction as the event; :func:`check_head` checks either.)
+
 The key (``Settings.audit_key_file``, 64 hex digits, mode 0600) keys the HMAC
 chain of :mod:`geo.audit`; it is created once, written in full under a private
 name and then linked into place. The head anchor (``Settings.audit_head_file``)
@@ -78,6 +81,27 @@ def _head_mac(key: bytes, event_id: int, digest: str) -> str:
     return hmac.new(key, f"head:{event_id}:{digest}".encode(), hashlib.sha256).hexdigest()
 
 
+def check_head(key: bytes | None, event_id: int, digest: str, mac: str, where: str) -> Head:
+    """Return the head anchor stored at ``where`` after checking its HMAC.
+
+    Raises
+    ------
+    AuditError
+        The key is missing or the HMAC is wrong (the anchor was altered).
+    """
+    if key is None:
+        raise AuditError(f"{where}: an audit head anchor exists but the audit key "
+                         f"{get_settings().audit_key_file} is missing")
+    if not hmac.compare_digest(str(mac), _head_mac(key, int(event_id), str(digest))):
+        raise AuditError(f"{where}: the audit head anchor was altered (its HMAC is wrong)")
+    return Head(int(event_id), str(digest))
+
+
+def head_mac(key: bytes, head: Head) -> str:
+    """Return the HMAC that seals a head anchor."""
+    return _head_mac(key, head.id, head.hash)
+
+
 def read_head(key: bytes | None) -> Head | None:
     path = get_settings().audit_head_file
     if not path.exists():
@@ -88,12 +112,7 @@ def read_head(key: bytes | None) -> Head | None:
         mac = str(data["mac"])
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise AuditError(f"{path}: the audit head anchor is damaged ({err})") from err
-    if key is None:
-        raise AuditError(f"{path}: an audit head anchor exists but the audit key "
-                         f"{get_settings().audit_key_file} is missing")
-    if not hmac.compare_digest(mac, _head_mac(key, head.id, head.hash)):
-        raise AuditError(f"{path}: the audit head anchor was altered (its HMAC is wrong)")
-    return head
+    return check_head(key, head.id, head.hash, mac, str(path))
 
 
 def write_head(key: bytes, head: Head | None) -> None:

@@ -27,6 +27,13 @@ action whose intent cannot be logged does not happen, and an action
 interrupted half-way leaves an intent without completion
 (:func:`incomplete_actions`). :func:`record` appends one event.
 
+With ``BORDERMAP_DATABASE_URL`` set (and no ``path=`` given) the log is the
+``audit_log`` table of the shared PostgreSQL store (:mod:`geo._audit_pg`): the same
+rows and HMAC chain, with the app role granted only ``SELECT``/``INSERT`` and
+triggers refusing ``UPDATE``/``DELETE``/``TRUNCATE``; the head anchor is the
+``audit_head`` row, moved in the same transaction as the event it names. The key
+file stays outside the database (every app host needs the same one).
+
 Text from outside (a username typed into a failed sign-in, a file name) is
 stored with control characters escaped and its length capped, so printing the
 log cannot drive a terminal.
@@ -54,6 +61,7 @@ from geo._audit_anchor import read_head as _read_head
 from geo._audit_anchor import write_head as _write_head
 from geo._errors import AuditError, InvalidArgument
 from geo.settings import get_settings
+from geo.stores._backend import shared_url
 
 log = logging.getLogger(__name__)
 
@@ -265,11 +273,15 @@ def _append(con: sqlite3.Connection, name: str, action: str, okv: int, detail: s
     return new_id
 
 
-def _head_problem(con: sqlite3.Connection, head: _Head | None) -> str:
-    """Say how the log disagrees with its head anchor ("" when it agrees)."""
+def _head_problem(con, head: _Head | None, *, anchor: str | None = None) -> str:
+    """Say how the log disagrees with its head anchor ("" when it agrees).
+
+    ``con`` is a SQLite connection or a :class:`geo.stores._backend.PgConnection`;
+    ``anchor`` names where the anchor is kept (default the head file).
+    """
     if head is None:
-        return (f"the head anchor {get_settings().audit_head_file} is missing although "
-                "the log holds keyed events")
+        return (f"the head anchor {anchor or get_settings().audit_head_file} is missing "
+                "although the log holds keyed events")
     row = con.execute("SELECT hash FROM audit_log WHERE id = ?", (head.id,)).fetchone()
     if row is None:
         last = con.execute("SELECT max(id) FROM audit_log").fetchone()[0] or 0
@@ -330,9 +342,15 @@ def record(user: object, action: str, detail: str | Mapping[str, object] = "", *
     detail = _clean(detail, MAX_DETAIL)
     client = _clean(client or "", MAX_CLIENT)
     okv = int(bool(ok))
-    with _connect(path) as con:
-        new_id = _append(con, name, action, okv, detail, client, phase,
-                         None if ref is None else int(ref))
+    ref = None if ref is None else int(ref)
+    url = shared_url(path)
+    if url:
+        from geo import _audit_pg
+
+        new_id = _audit_pg.append(url, name, action, okv, detail, client, phase, ref)
+    else:
+        with _connect(path) as con:
+            new_id = _append(con, name, action, okv, detail, client, phase, ref)
     log.info("audit: %s %s %s%s%s", name, action, "ok" if okv else "FAILED",
              "" if phase == "done" else f" [{phase}]",
              f" ({detail[:80]})" if detail else "")
@@ -391,15 +409,30 @@ def action(user: object, name: str, detail: str | Mapping[str, object] = "", *,
 
 def incomplete_actions(*, path: Path | None = None) -> pd.DataFrame:
     """Return intent events that have no completion (interrupted actions), oldest first."""
-    path = path or audit_path()
-    if not path.exists():
-        return pd.DataFrame(columns=COLUMNS)
-    with _connect(path) as con:
-        rows = con.execute(
+    with _reading(path) as con:
+        rows = [] if con is None else con.execute(
             "SELECT id, ts, username, action, ok, detail, client, phase, ref FROM audit_log i"
             " WHERE phase = 'intent' AND NOT EXISTS (SELECT 1 FROM audit_log c WHERE"
             " c.ref = i.id) ORDER BY id").fetchall()
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+@contextlib.contextmanager
+def _reading(path: Path | None) -> Iterator:
+    """The log to read from: the shared database, the file, or None (no file yet)."""
+    url = shared_url(path)
+    if url:
+        from geo import _audit_pg
+
+        with _audit_pg.transaction(url) as con:
+            yield con
+        return
+    path = path or audit_path()
+    if not path.exists():
+        yield None
+        return
+    with _connect(path) as con:
+        yield con
 
 
 def read(limit: int | None = 100, *, user: str | None = None, action: str | None = None,
@@ -452,12 +485,8 @@ def read(limit: int | None = 100, *, user: str | None = None, action: str | None
     if limit is not None:
         sql += " LIMIT ?"
         params.append(int(limit))
-    path = path or audit_path()
-    if not path.exists():
-        rows: list[tuple] = []
-    else:
-        with _connect(path) as con:
-            rows = con.execute(sql, params).fetchall()
+    with _reading(path) as con:
+        rows = [] if con is None else con.execute(sql, params).fetchall()
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["id"] = frame["id"].astype("int64")
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True, format="ISO8601")
@@ -486,6 +515,11 @@ def verify_log(*, path: Path | None = None) -> int:
         were deleted; a trigger was dropped; the key or head anchor is
         missing or altered.
     """
+    url = shared_url(path)
+    if url:
+        from geo import _audit_pg
+
+        return _audit_pg.verify(url)
     path = path or audit_path()
     settings = get_settings()
     key = _audit_key(create=False)
@@ -494,30 +528,15 @@ def verify_log(*, path: Path | None = None) -> int:
             raise AuditError(f"{path}: the audit log is missing, but its head anchor "
                              f"{settings.audit_head_file} says it had events")
         return 0
-    prev, n, keyed_seen = _GENESIS, 0, False
     with _connect(path, setup=False) as con:
         if not _table_exists(con):
             raise AuditError(f"{path}: not an audit log (no audit_log table)")
         cols = {r[1] for r in con.execute("PRAGMA table_info(audit_log)")}
         extra = "phase, ref, keyed" if {"phase", "ref", "keyed"} <= cols else \
             "'done', NULL, 0"
-        for row in con.execute(f"SELECT id, ts, username, action, ok, detail, client, hash, "
-                               f"{extra} FROM audit_log ORDER BY id"):
-            if row[10]:
-                if key is None:
-                    raise AuditError(f"{settings.audit_key_file}: the audit key is missing; "
-                                     "the keyed log cannot be verified")
-                keyed_seen = True
-                expect = _row_mac(key, prev, *row[1:7], row[8], row[9])
-            elif keyed_seen:
-                raise AuditError(f"{path}: audit log altered at event {row[0]} (an unkeyed "
-                                 "event after keyed ones)")
-            else:
-                expect = _row_hash(prev, *row[1:7])
-            if not hmac.compare_digest(row[7], expect):
-                raise AuditError(f"{path}: audit log altered at event {row[0]} "
-                                 "(hash chain broken)")
-            prev, n = row[7], n + 1
+        n, keyed_seen = _check_chain(con.execute(
+            f"SELECT id, ts, username, action, ok, detail, client, hash, {extra} "
+            "FROM audit_log ORDER BY id"), key, str(path))
         head = _read_head(key) if (keyed_seen or settings.audit_head_file.exists()) else None
         if keyed_seen or head is not None:
             problem = _head_problem(con, head)
@@ -527,10 +546,46 @@ def verify_log(*, path: Path | None = None) -> int:
         if dropped:
             raise AuditError(f"{path}: the append-only trigger(s) {', '.join(dropped)} were "
                              "dropped")
-        tamper = con.execute("SELECT id, detail FROM audit_log WHERE action = 'audit.tamper' "
-                             "ORDER BY id LIMIT 1").fetchone() if "phase" in cols else None
-        if tamper:
-            raise AuditError(f"{path}: the log records tampering at event {tamper[0]}: "
-                             f"{tamper[1]}")
+        if "phase" in cols:
+            _check_no_tamper(con, str(path))
     log.info("audit log verified: %d events", n)
     return n
+
+
+def _check_chain(rows, key: bytes | None, where: str) -> tuple[int, bool]:
+    """Check the hash chain of ``rows`` (id order); return (events, any keyed).
+
+    Each row: ``id, ts, username, action, ok, detail, client, hash, phase, ref, keyed``.
+
+    Raises
+    ------
+    AuditError
+        A row was changed, removed or inserted out of order, or the key is missing.
+    """
+    prev, n, keyed_seen = _GENESIS, 0, False
+    for row in rows:
+        if row[10]:
+            if key is None:
+                raise AuditError(f"{get_settings().audit_key_file}: the audit key is "
+                                 "missing; the keyed log cannot be verified")
+            keyed_seen = True
+            expect = _row_mac(key, prev, *row[1:7], row[8], row[9])
+        elif keyed_seen:
+            raise AuditError(f"{where}: audit log altered at event {row[0]} (an unkeyed "
+                             "event after keyed ones)")
+        else:
+            expect = _row_hash(prev, *row[1:7])
+        if not hmac.compare_digest(row[7], expect):
+            raise AuditError(f"{where}: audit log altered at event {row[0]} "
+                             "(hash chain broken)")
+        prev, n = row[7], n + 1
+    return n, keyed_seen
+
+
+def _check_no_tamper(con, where: str) -> None:
+    """Raise :class:`AuditError` when the log records tampering (``audit.tamper``)."""
+    tamper = con.execute("SELECT id, detail FROM audit_log WHERE action = 'audit.tamper' "
+                         "ORDER BY id LIMIT 1").fetchone()
+    if tamper:
+        raise AuditError(f"{where}: the log records tampering at event {tamper[0]}: "
+                         f"{tamper[1]}")

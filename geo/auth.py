@@ -28,6 +28,10 @@ Every change that affects what a signed-in user may do — password, role,
 disabling or removing the account — ends the account's sessions in the shared
 session store (:mod:`geo.stores.sessions`); :func:`account` re-reads an
 account, which the app does on every rerun.
+
+With ``BORDERMAP_DATABASE_URL`` set, the accounts of the default users file live
+in the shared database instead (table ``app_users``, :mod:`geo.stores.users`);
+the functions below are the same, and an explicit ``path=`` still names a file.
 """
 
 from __future__ import annotations
@@ -133,6 +137,14 @@ def users_path() -> Path:
     return get_settings().users_file
 
 
+def users_location() -> str:
+    """Say where the accounts are kept: the users file, or the shared database's table."""
+    settings = get_settings()
+    if _user_db(settings.users_file):
+        return f"table app_users of the database {settings.database_url_masked}"
+    return str(settings.users_file)
+
+
 def _check_outside_repo(path: Path) -> None:
     """Refuse a users file inside the repository (``var/`` excepted: it is git-ignored)."""
     path = path.resolve()
@@ -177,9 +189,22 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def _user_db(path: Path) -> str | None:
+    """The shared database URL when ``path`` is the default users file and one is set."""
+    settings = get_settings()
+    return (settings.database_url or None) if Path(path) == settings.users_file else None
+
+
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``<path>.lock`` (across threads and processes)."""
+    """Hold an exclusive lock on ``<path>.lock`` (or on the database's accounts)."""
+    url = _user_db(path)
+    if url:
+        from geo.stores import users as users_db
+
+        with users_db.locked(url):
+            yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -192,6 +217,25 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _read_file(path: Path) -> dict[str, dict]:
     """Return ``{username: {"role", "hash", "created", "updated"}}``; empty if no file."""
+    url = _user_db(path)
+    if url:
+        from geo.stores import users as users_db
+
+        users: object = users_db.read_users(url)
+        where = f"database {get_settings().database_url_masked}"
+    else:
+        users, where = _read_json(path), str(path)
+    if not isinstance(users, dict):
+        raise AuthError(f"{where}: not a users file (expected an object with 'users')")
+    for name, rec in users.items():
+        if (not isinstance(rec, dict) or rec.get("role") not in ROLES
+                or not str(rec.get("hash", "")).startswith("$2")):
+            raise AuthError(f"{where}: user {_printable(name)!r} has no valid role and hash")
+    return users
+
+
+def _read_json(path: Path) -> object:
+    """The ``users`` member of the users file ({} when there is no file)."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -203,18 +247,17 @@ def _read_file(path: Path) -> dict[str, dict]:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise AuthError(f"{path}: cannot read the users file ({err})") from err
-    users = doc.get("users") if isinstance(doc, dict) else None
-    if not isinstance(users, dict):
-        raise AuthError(f"{path}: not a users file (expected an object with 'users')")
-    for name, rec in users.items():
-        if (not isinstance(rec, dict) or rec.get("role") not in ROLES
-                or not str(rec.get("hash", "")).startswith("$2")):
-            raise AuthError(f"{path}: user {_printable(name)!r} has no valid role and hash")
-    return users
+    return doc.get("users") if isinstance(doc, dict) else None
 
 
 def _write_file(path: Path, users: Mapping[str, Mapping]) -> None:
-    """Write the users file atomically with mode 0600."""
+    """Write the users file atomically with mode 0600 (or the database's accounts)."""
+    url = _user_db(path)
+    if url:
+        from geo.stores import users as users_db
+
+        users_db.write_users(url, users)
+        return
     _check_outside_repo(path)
     doc = {"version": _FILE_VERSION, "users": {k: dict(users[k]) for k in sorted(users)}}
     fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".tmp", dir=path.parent)
@@ -474,8 +517,8 @@ def ensure_admin_exists(*, path: Path | None = None) -> str | None:
         users[FIRST_ADMIN] = {"role": "admin", "hash": hash_password(password),
                               "created": now, "updated": now, "must_change": True}
         _write_file(path, users)
-    log.warning("no user existed: created %r with a random one-time password (users file %s)",
-                FIRST_ADMIN, path)
+    log.warning("no user existed: created %r with a random one-time password (accounts in %s)",
+                FIRST_ADMIN, users_location() if path == users_path() else path)
     _audit("system", "users.add", f"{FIRST_ADMIN} role=admin (first start)")
     return password
 

@@ -299,10 +299,8 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
         from geo.stores.rosters import open_store
         store = open_store()
     if norms is None:
-        from geo.stores.norms import NormStore
-        from geo.stores.rosters import SQLiteRosterStore
-        norms = load_norms(store=NormStore(store) if isinstance(store, SQLiteRosterStore)
-                           else None)
+        from geo.stores.norms import norm_store_for
+        norms = load_norms(store=norm_store_for(store))
     communes = load_communes(province, vintage=vintage, boundaries=boundaries)
     flagged = apply_border_list(
         borders.flag_border_communes(communes, tolerance_m=tolerance_m,

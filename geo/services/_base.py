@@ -87,10 +87,18 @@ def border_list_store(home: Path | None = None, *, create: bool = True):
     """Return the border-list store of ``home`` (default ``BORDERMAP_HOME``).
 
     With ``create=False`` (reading only) return None while no list was ever loaded,
-    so that reading never creates a store file.
+    so that reading never creates a store file. With ``BORDERMAP_DATABASE_URL`` set,
+    the shared database's store.
     """
     from geo.settings import bordermap_home
+    from geo.stores._backend import shared_url
     from geo.stores.border_lists import STORE_FILENAME, BorderListStore
+
+    url = shared_url()
+    if url:
+        from geo.stores.border_lists import PostgresBorderListStore
+
+        return PostgresBorderListStore(url)
 
     folder = Path(home) if home is not None else bordermap_home()
     if not create and not (folder / STORE_FILENAME).exists():

@@ -6,6 +6,12 @@ on a map is its newest version. Restoring an old version creates a new version
 with the old rows (``restored_from``); history is never rewritten. The file is
 created atomically and an empty or foreign file is refused
 (:mod:`geo.store_guard`), as for the roster store.
+
+:class:`PostgresBorderListStore` keeps the same tables in the shared PostgreSQL
+store (``BORDERMAP_DATABASE_URL``) and runs the same queries; there, row-level
+security limits every transaction to the provinces it works on, and version
+numbers come from a locked counter row, so writers in several processes never
+lose nor duplicate a version.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from geo._errors import InvalidArgument, StorageError
-from geo.settings import VINTAGES, bordermap_home
+from geo.settings import VINTAGES, bordermap_home, mask_url
+from geo.stores._backend import next_counter, pg_transaction
 from geo.store_guard import check_store_file, create_store_file
 
 log = logging.getLogger(__name__)
@@ -117,8 +124,14 @@ class BorderListStore:
         finally:
             con.close()
 
+    def _next_version(self, con) -> int:
+        """The next version number (SQLite: under the write lock ``BEGIN IMMEDIATE``)."""
+        return int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM "
+                               "border_list_version").fetchone()[0])
+
     @contextlib.contextmanager
-    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+    def _connect(self, write: bool = False, province: str | None = None
+                 ) -> Iterator[sqlite3.Connection]:
         con = None
         try:
             con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
@@ -159,13 +172,13 @@ class BorderListStore:
                                   "at least one row")
         rows = list(zip(frame["commune_code"].astype(str), frame["country"].astype(str),
                         frame["source"].astype(str)))
-        with self._connect(write=True) as con:
-            cur = con.execute(
-                "INSERT INTO border_list_version (imported_at, source_name, sha256, imported_by,"
-                " province_code, vintage, n_rows) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_utc_now(), str(source_name), str(sha256), str(user), str(province),
+        with self._connect(write=True, province=str(province)) as con:
+            version = self._next_version(con)
+            con.execute(
+                "INSERT INTO border_list_version (version, imported_at, source_name, sha256,"
+                " imported_by, province_code, vintage, n_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (version, _utc_now(), str(source_name), str(sha256), str(user), str(province),
                  str(vintage), len(rows)))
-            version = int(cur.lastrowid)
             con.executemany("INSERT INTO border_list_row (version, commune_code, country, "
                             "source) VALUES (?, ?, ?, ?)", [(version, *r) for r in rows])
         log.info("%s: %s stored as version %d (province %s, %s map, %d communes, by %s)",
@@ -185,12 +198,13 @@ class BorderListStore:
             if con.execute("SELECT 1 FROM border_list_version WHERE version = ?",
                            (version,)).fetchone() is None:
                 raise StorageError(f"no border-list version {version}")
-            cur = con.execute(
-                "INSERT INTO border_list_version (imported_at, source_name, sha256, imported_by,"
-                " province_code, vintage, n_rows, restored_from) SELECT ?, source_name, sha256,"
-                " ?, province_code, vintage, n_rows, version FROM border_list_version"
-                " WHERE version = ?", (_utc_now(), str(user), version))
-            new = int(cur.lastrowid)
+            new = self._next_version(con)
+            con.execute(
+                "INSERT INTO border_list_version (version, imported_at, source_name, sha256,"
+                " imported_by, province_code, vintage, n_rows, restored_from) SELECT ?, ?,"
+                " source_name, sha256, ?, province_code, vintage, n_rows, version"
+                " FROM border_list_version WHERE version = ?",
+                (new, _utc_now(), str(user), version))
             con.execute("INSERT INTO border_list_row (version, commune_code, country, source)"
                         " SELECT ?, commune_code, country, source FROM border_list_row"
                         " WHERE version = ?", (new, version))
@@ -198,13 +212,13 @@ class BorderListStore:
         return new
 
     # -- reads -----------------------------------------------------------------
-    def _load(self, con: sqlite3.Connection, meta: tuple | None) -> StoredBorderList | None:
+    def _load(self, con, meta: tuple | None) -> StoredBorderList | None:
         if meta is None:
             return None
         rows = con.execute("SELECT commune_code, country, source FROM border_list_row"
                            " WHERE version = ? ORDER BY commune_code", (meta[0],)).fetchall()
         if len(rows) != meta[7]:
-            raise StorageError(f"{_WHAT} {self.path}: version {meta[0]} has {len(rows)} rows, "
+            raise StorageError(f"{self!r}: version {meta[0]} has {len(rows)} rows, "
                                f"expected {meta[7]}")
         return StoredBorderList(
             int(meta[0]), meta[1], meta[2], meta[3], meta[4], meta[5], meta[6],
@@ -216,7 +230,7 @@ class BorderListStore:
 
     def current(self, province: str, vintage: str) -> StoredBorderList | None:
         """Return the current list of a province (2-digit code) on a map, or None."""
-        with self._connect() as con:
+        with self._connect(province=str(province)) as con:
             meta = con.execute(self._META + "WHERE province_code = ? AND vintage = ?"
                                " ORDER BY version DESC LIMIT 1",
                                (str(province), str(vintage))).fetchone()
@@ -241,13 +255,13 @@ class BorderListStore:
         if vintage is not None:
             terms.append("vintage = ?")
             params.append(str(vintage))
-        with self._connect() as con:
+        with self._connect(province=None if province is None else str(province)) as con:
             rows = con.execute(
                 "SELECT version, imported_at, source_name, sha256, imported_by, n_rows,"
                 " version = (SELECT max(v.version) FROM border_list_version v"
                 "  WHERE v.province_code = r.province_code AND v.vintage = r.vintage),"
                 " restored_from, province_code, vintage FROM border_list_version r"
-                f" WHERE {' AND '.join(terms) or '1'} ORDER BY version", params).fetchall()
+                f" WHERE {' AND '.join(terms) or '1 = 1'} ORDER BY version", params).fetchall()
         out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
         out["is_current"] = out["is_current"].astype(bool)
         out["restored_from"] = pd.array(
@@ -265,3 +279,59 @@ class BorderListStore:
 
 def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class PostgresBorderListStore(BorderListStore):
+    """Border-commune lists in the shared PostgreSQL store; same interface and queries.
+
+    Parameters
+    ----------
+    url : str
+        PostgreSQL URL of the app role (``BORDERMAP_DATABASE_URL``).
+    provinces : str or list of str
+        Registry codes this store may ever see or write (row-level security), or
+        ``"*"`` (default) for the whole country. A transaction about one province
+        (``current``, ``import_list``, ``history(province=…)``) is narrowed to it.
+    timeout : float
+        Seconds to wait for another writer's lock.
+
+    Raises
+    ------
+    StorageError
+        The server cannot be reached, or its schema is not this program's.
+    """
+
+    def __init__(self, url: str, *, provinces: str | list[str] = "*",
+                 timeout: float = 30.0) -> None:
+        from geo.stores.postgis import scope_value
+
+        self.url = str(url)
+        self.provinces = scope_value(provinces)
+        self.timeout = float(timeout)
+        with self._connect():
+            pass  # reach the server and check its schema now
+
+    def __repr__(self) -> str:
+        """Return ``PostgresBorderListStore('postgresql://app:***@host/db')``."""
+        return f"PostgresBorderListStore({mask_url(self.url)!r})"
+
+    def _next_version(self, con) -> int:
+        return next_counter(con, "border_lists")
+
+    @contextlib.contextmanager
+    def _connect(self, write: bool = False, province: str | None = None) -> Iterator:
+        scope = self.provinces
+        if province is not None and province.isdigit() and len(province) == 2:
+            scope = province if scope == "*" or province in scope.split(",") else "00"
+        with pg_transaction(self.url, provinces=scope, what=_WHAT,
+                            timeout=self.timeout) as con:
+            yield con
+
+    def version_token(self) -> str:
+        """Return ``"<store id>:<last version>"``; it changes on every write."""
+        with self._connect() as con:
+            store_id, last = con.execute(
+                "SELECT (SELECT value FROM store_meta WHERE key = 'store_id'),"
+                " (SELECT last_value FROM store_counters WHERE name = 'border_lists')"
+            ).fetchone()
+        return f"{store_id}:{last or 0}"

@@ -4,12 +4,18 @@ Every stored norms table is a new version with who stored it, when and from
 which file; the newest is current; restoring an old version makes a new
 version. With no version stored, :func:`geo.norms.load_norms` uses the
 repository's ``data/norms.csv``.
+
+:class:`PostgresNormStore` keeps the same tables in the shared PostgreSQL store
+(``BORDERMAP_DATABASE_URL``) and runs the same queries. Norms are national (per
+map, unit type and border flag): no province, no row-level security.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +23,8 @@ import pandas as pd
 
 from geo._errors import StorageError
 from geo.norms import NORM_COLUMNS, norms_to_csv, read_norms
+from geo.settings import mask_url
+from geo.stores._backend import next_counter, pg_transaction, shared_url
 from geo.stores.rosters import SQLiteRosterStore, _utc_now, open_store
 
 log = logging.getLogger(__name__)
@@ -55,6 +63,23 @@ class NormStore:
         """Return ``NormStore('/path/to/bordermap.sqlite')``."""
         return f"NormStore({str(self.rosters.path)!r})"
 
+    @contextlib.contextmanager
+    def _write(self) -> Iterator:
+        """One serialised write transaction."""
+        with self.rosters._write() as con:
+            yield con
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator:
+        """One read transaction (one snapshot)."""
+        with self.rosters._read() as con:
+            yield con
+
+    def _next_version(self, con) -> int:
+        """The next version number (SQLite: under the write lock ``BEGIN IMMEDIATE``)."""
+        return int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM norm_version"
+                               ).fetchone()[0])
+
     def import_norms(self, norms: pd.DataFrame | bytes | str | Path, *,
                      source_name: str | None = None, user: str | None = None) -> int:
         """Check and store a norms table as the new current version; return its number.
@@ -75,12 +100,13 @@ class NormStore:
                                           else "<bytes>")
         text = norms_to_csv(frame)
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        with self.rosters._write() as con:
-            cur = con.execute(
-                "INSERT INTO norm_version (imported_at, source_name, sha256, imported_by, n_rows)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (_utc_now(), str(source_name), sha, str(user or "unknown"), len(frame)))
-            version = int(cur.lastrowid)
+        with self._write() as con:
+            version = self._next_version(con)
+            con.execute(
+                "INSERT INTO norm_version (version, imported_at, source_name, sha256,"
+                " imported_by, n_rows) VALUES (?, ?, ?, ?, ?, ?)",
+                (version, _utc_now(), str(source_name), sha, str(user or "unknown"),
+                 len(frame)))
             con.executemany(
                 "INSERT INTO norm_row (version, vintage, unit_type, border, chiefs, deputies,"
                 " officers, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -99,16 +125,16 @@ class NormStore:
             If there is no such version.
         """
         version = int(version)
-        with self.rosters._write() as con:
+        with self._write() as con:
             if con.execute("SELECT 1 FROM norm_version WHERE version = ?",
                            (version,)).fetchone() is None:
                 raise StorageError(f"no norms version {version}")
-            cur = con.execute(
-                "INSERT INTO norm_version (imported_at, source_name, sha256, imported_by,"
-                " n_rows, restored_from) SELECT ?, source_name, sha256, ?, n_rows, version"
-                " FROM norm_version WHERE version = ?", (_utc_now(), str(user or "unknown"),
-                                                          version))
-            new = int(cur.lastrowid)
+            new = self._next_version(con)
+            con.execute(
+                "INSERT INTO norm_version (version, imported_at, source_name, sha256,"
+                " imported_by, n_rows, restored_from) SELECT ?, ?, source_name, sha256, ?,"
+                " n_rows, version FROM norm_version WHERE version = ?",
+                (new, _utc_now(), str(user or "unknown"), version))
             con.execute("INSERT INTO norm_row (version, vintage, unit_type, border, chiefs,"
                         " deputies, officers, source) SELECT ?, vintage, unit_type, border,"
                         " chiefs, deputies, officers, source FROM norm_row WHERE version = ?",
@@ -119,7 +145,7 @@ class NormStore:
     def _load(self, version: int | None) -> StoredNorms | None:
         sql = ("SELECT version, imported_at, source_name, sha256, imported_by, restored_from"
                " FROM norm_version ")
-        with self.rosters._read() as con:
+        with self._read() as con:
             meta = (con.execute(sql + "ORDER BY version DESC LIMIT 1").fetchone()
                     if version is None else
                     con.execute(sql + "WHERE version = ?", (int(version),)).fetchone())
@@ -147,7 +173,7 @@ class NormStore:
 
     def history(self) -> pd.DataFrame:
         """Return one row per stored version, oldest first (:data:`NORM_HISTORY_COLUMNS`)."""
-        with self.rosters._read() as con:
+        with self._read() as con:
             rows = con.execute(
                 "SELECT version, imported_at, source_name, sha256, imported_by, n_rows,"
                 " version = (SELECT max(version) FROM norm_version), restored_from"
@@ -157,8 +183,53 @@ class NormStore:
         return out
 
 
+class PostgresNormStore(NormStore):
+    """Norm versions in the shared PostgreSQL store; same interface and queries.
+
+    Parameters
+    ----------
+    url : str
+        PostgreSQL URL of the app role (``BORDERMAP_DATABASE_URL``).
+
+    Raises
+    ------
+    StorageError
+        The server cannot be reached, or its schema is not this program's.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = str(url)
+        with self._read():
+            pass  # reach the server and check its schema now
+
+    def __repr__(self) -> str:
+        """Return ``PostgresNormStore('postgresql://app:***@host/db')``."""
+        return f"PostgresNormStore({mask_url(self.url)!r})"
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator:
+        with pg_transaction(self.url, what="norm store") as con:
+            yield con
+
+    _read = _write
+
+    def _next_version(self, con) -> int:
+        return next_counter(con, "norms")  # locks the counter row until commit
+
+
+def norm_store_for(rosters) -> NormStore | None:
+    """Return the norm store beside a roster store (same backend), or None."""
+    if isinstance(rosters, SQLiteRosterStore):
+        return NormStore(rosters)
+    url = getattr(rosters, "url", None)
+    return PostgresNormStore(url) if url else None
+
+
 def open_norm_store(home: Path | None = None) -> NormStore:
-    """Open the norm store of ``home`` (the roster store's database; created if needed)."""
+    """Open the norm store: the shared database when configured, else ``home``'s file."""
+    url = shared_url()
+    if url:
+        return PostgresNormStore(url)
     store = open_store(home)
     assert isinstance(store, SQLiteRosterStore)
     return NormStore(store)

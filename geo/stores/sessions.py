@@ -19,6 +19,12 @@ session everywhere on its next rerun.
 
 Every call opens its own connection (WAL journal, 10 s busy timeout), so the
 store is safe across threads and processes.
+
+With ``BORDERMAP_DATABASE_URL`` set (and no file named), the same tables live in
+the shared PostgreSQL store (Alembic revision ``0002``) and the same queries run
+there (:mod:`geo.stores._backend`): app processes on several hosts then share
+sessions, tickets and counters, so any of them accepts a session another created
+and a sign-out anywhere ends it everywhere.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo._errors import StorageError
-from geo.settings import get_settings
+from geo.settings import get_settings, mask_url
+from geo.stores._backend import pg_transaction, shared_url
 
 log = logging.getLogger(__name__)
 
@@ -115,19 +122,28 @@ class SessionRecord:
 
 
 class SessionStore:
-    """Sessions, tickets and sign-in counters in one SQLite file.
+    """Sessions, tickets and sign-in counters: one SQLite file, or the shared database.
 
     Parameters
     ----------
     path : Path, optional
-        Database file; :func:`sessions_path` by default.
+        Database file; by default the shared PostgreSQL store when
+        ``BORDERMAP_DATABASE_URL`` is set, else :func:`sessions_path`.
     clock : callable
         Returns the current Unix time; inject a fake one in tests.
+    url : str, optional
+        PostgreSQL URL to use instead of ``BORDERMAP_DATABASE_URL`` (ignored with ``path``).
     """
 
-    def __init__(self, path: Path | None = None, *, clock=time.time) -> None:
+    def __init__(self, path: Path | None = None, *, clock=time.time,
+                 url: str | None = None) -> None:
+        self.url = None if path is not None else (url or shared_url())
         self.path = Path(path) if path is not None else sessions_path()
         self.clock = clock
+
+    def __repr__(self) -> str:
+        """Return ``SessionStore('<file or masked URL>')``."""
+        return f"SessionStore({mask_url(self.url) if self.url else str(self.path)!r})"
 
     # ------------------------------------------------------------------ plumbing
 
@@ -138,8 +154,13 @@ class SessionStore:
         Raises
         ------
         StorageError
-            The folder or file cannot be created, opened or written.
+            The folder or file cannot be created, opened or written (or the
+            database reached).
         """
+        if self.url:
+            with pg_transaction(self.url, what="session store", timeout=10.0) as con:
+                yield con
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             new = not self.path.exists()
@@ -260,12 +281,10 @@ class SessionStore:
         if not ticket or len(ticket) > 256:
             return None
         now = self.clock()
-        with self.connect() as con:
-            con.execute("BEGIN IMMEDIATE")
-            row = con.execute("SELECT username, client, expires FROM tickets "
-                              "WHERE ticket_hash = ?", (token_hash(ticket),)).fetchone()
-            con.execute("DELETE FROM tickets WHERE ticket_hash = ?", (token_hash(ticket),))
-            con.execute("COMMIT")
+        with self.connect() as con:  # one statement: two redeemers cannot both get it
+            row = con.execute("DELETE FROM tickets WHERE ticket_hash = ? "
+                              "RETURNING username, client, expires",
+                              (token_hash(ticket),)).fetchone()
         if row is None or now >= row[2] or row[1] != client:
             if row is not None:
                 log.warning("sign-in ticket for %s refused (issued to %s, presented by %s%s)",
@@ -286,8 +305,10 @@ class SessionStore:
                      locked_until: float) -> None:
         """Write a counter (replacing it)."""
         with self.connect() as con:
-            con.execute("INSERT OR REPLACE INTO signin_failures (kind, key, failures, "
-                        "last_failure, locked_until) VALUES (?, ?, ?, ?, ?)",
+            con.execute("INSERT INTO signin_failures (kind, key, failures, last_failure, "
+                        "locked_until) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO "
+                        "UPDATE SET failures = excluded.failures, last_failure = "
+                        "excluded.last_failure, locked_until = excluded.locked_until",
                         (kind, key, int(failures), float(last_failure), float(locked_until)))
 
     def clear_failures(self, kind: str, key: str) -> None:
@@ -298,8 +319,9 @@ class SessionStore:
     def mark_known(self, username: str, address: str) -> None:
         """Remember that ``username`` signed in successfully from ``address``."""
         with self.connect() as con:
-            con.execute("INSERT OR REPLACE INTO signin_known (username, address, last_ok) "
-                        "VALUES (?, ?, ?)", (username, address, self.clock()))
+            con.execute("INSERT INTO signin_known (username, address, last_ok) VALUES "
+                        "(?, ?, ?) ON CONFLICT (username, address) DO UPDATE SET "
+                        "last_ok = excluded.last_ok", (username, address, self.clock()))
 
     def is_known(self, username: str, address: str, *, within_s: float) -> bool:
         """Return True when ``username`` signed in from ``address`` within ``within_s``."""

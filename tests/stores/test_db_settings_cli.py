@@ -6,6 +6,7 @@ import pytest
 
 from geo import cli
 from geo.settings import ENV_VARS, get_settings, mask_url
+from geo.stores.postgis import SCHEMA_HEAD
 
 
 @pytest.mark.parametrize("url, masked", [
@@ -51,7 +52,7 @@ def test_cli_upgrade_and_publish_embedded_layer(pg_url, pg_owner_url, monkeypatc
 
     monkeypatch.setenv("BORDERMAP_DATABASE_URL", pg_owner_url)
     assert cli.main(["db", "upgrade"]) == cli.EXIT_OK
-    assert "database schema at revision 0001" in capsys.readouterr().out
+    assert f"database schema at revision {SCHEMA_HEAD}" in capsys.readouterr().out
     monkeypatch.setenv("BORDERMAP_DATABASE_URL", pg_url)
     assert cli.main(["db", "publish-layers", "--province", "Điện Biên", "--vintage", "2025"]) \
         == cli.EXIT_OK

@@ -9,8 +9,13 @@ from geo._errors import StorageError
 from geo.stores.postgis import MIGRATIONS_DIR, SCHEMA_HEAD, connect, migrate, schema_revision
 
 TABLES = {"commune_layers", "roster_streams", "roster_versions", "roster_rows", "role_scopes",
-          "store_meta", "alembic_version"}
-SCOPED = ("commune_layers", "roster_streams", "roster_versions", "roster_rows")
+          "store_meta", "alembic_version",
+          # revision 0002
+          "app_users", "sessions", "tickets", "signin_failures", "signin_known", "audit_log",
+          "audit_head", "store_counters", "norm_version", "norm_row", "border_list_version",
+          "border_list_row"}
+SCOPED = ("commune_layers", "roster_streams", "roster_versions", "roster_rows",
+          "border_list_version", "border_list_row")
 
 
 def test_schema_head_is_the_newest_alembic_revision():
@@ -30,7 +35,7 @@ def test_upgrade_from_empty_then_again_changes_nothing(pg_owner_url, pg_app_url,
     with connect(owner) as con:
         assert schema_revision(con) is None
     with pytest.raises(StorageError, match="has no BorderMap schema; this program needs "
-                                           "revision 0001: run the database migrations"):
+                                           f"revision {SCHEMA_HEAD}: run the database migrations"):
         PostGISRosterStore(app)
 
     assert migrate(owner) == SCHEMA_HEAD
