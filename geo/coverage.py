@@ -135,9 +135,9 @@ def sample_roster(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
     """Return a province's sample roster and where it comes from (synthetic data).
 
     Điện Biên: the committed file of the map (:data:`SAMPLE_ROSTERS`). Any other
-    province: generated, deterministic per province and map
-    (:func:`geo.sample.build_province_sample`), from ``communes`` (flagged, so that
-    border communes get reinforcements) or else the registry's units.
+    province: generated for every xã of the registry, deterministic per province and
+    map (:func:`geo.sample.build_province_sample`); the border communes (which get
+    the reinforcements) are those flagged in ``communes`` when given.
     """
     import warnings
 
@@ -150,10 +150,10 @@ def sample_roster(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
         code = registry.find_province(str(province), vintage=vintage)
     if is_dien_bien(code):
         return load_sample_roster(vintage=vintage), SAMPLE_ROSTERS[vintage].name
-    if communes is None or "province_code" not in communes:
-        units = registry.load_units(vintage, province=code)
-    else:
-        units = communes[communes["province_code"].astype(str) == code]
+    units = registry.load_units(vintage, province=code)
+    if communes is not None and {"code", "border_countries"} <= set(communes.columns):
+        flags = communes.drop_duplicates("code").set_index("code")["border_countries"]
+        units["border_countries"] = units["code"].map(flags).fillna("")
     return (build_province_sample(units, province_code=code, vintage=vintage),
             f"sample generated for province {code} ({vintage} map)")
 

@@ -52,7 +52,7 @@ DEFAULT_SCOPES: dict[str, tuple[str, ...]] = {
 }
 
 #: Words that mean the whole country in a scope given as text.
-_ALL_WORDS = {"*", "all", "toan quoc", "ca nuoc", "whole country"}
+_ALL_WORDS = {"*", "all", "toanquoc", "canuoc", "wholecountry"}
 
 
 # --------------------------------------------------------------------------- stored values

@@ -43,6 +43,7 @@ from geo.services.layers import (  # noqa: F401
     border_communes,
     border_summary,
     build_default_layers,
+    build_province_samples,
     build_sample_rosters,
     check_boundaries,
     current_boundaries,

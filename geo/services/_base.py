@@ -96,6 +96,16 @@ def roster_store(home: Path | None = None):
     return open_store(home)
 
 
+def store_for(store, province: str, vintage: str):
+    """Return the store that keeps ``province``'s rosters on ``vintage``'s map.
+
+    The PostGIS store is bound to one province and map (versions count per stream)
+    and gives its sibling; the SQLite store keeps every stream and is returned.
+    """
+    pick = getattr(store, "_for", None)
+    return store if pick is None else pick(province, vintage)
+
+
 def scoped_store(store, actor: Actor | None):
     """Return ``store`` narrowed to ``actor``'s provinces where the backend can do it.
 

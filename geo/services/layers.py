@@ -240,6 +240,31 @@ def build_sample_rosters(out: Path | None = None, out_2025: Path | None = None
     return [(out, roster, "xã (2020 map)"), (out_2025, roster_2025, "units (2025 map)")]
 
 
+def build_province_samples(province: str = "border", *, out_dir: Path,
+                           actor: Actor | None = None) -> list[tuple[Path, pd.DataFrame, str]]:
+    """Write the generated sample rosters of provinces, on both maps, as CSV files.
+
+    The same rosters the app and the CLI use for a province with no imported roster
+    (:func:`geo.coverage.sample_roster`: deterministic per province and map; Điện
+    Biên's is the committed file). ``province`` as in :func:`load_communes` (default
+    the land-border provinces: 25 on the 2020 map, the 2025 provinces they became
+    part of). Files are ``sample_roster_<vintage>_<code>.csv`` in ``out_dir``.
+    """
+    from geo.coverage import sample_roster
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for vintage in ("2020", "2025"):
+        flagged = flag_communes(province, vintage=vintage, actor=actor)
+        for code in sorted(flagged["province_code"].astype(str).unique()):
+            frame, _ = sample_roster(code, vintage=vintage, communes=flagged)
+            path = out_dir / f"sample_roster_{vintage}_{code}.csv"
+            frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+            written.append((path, frame, f"xã of province {code} ({vintage} map)"))
+    return written
+
+
 # --------------------------------------------------------------------------- official boundaries
 
 def check_boundaries(path: str | Path, *, province: str = DEFAULT_PROVINCE,

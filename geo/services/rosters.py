@@ -11,7 +11,7 @@ from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
 log = logging.getLogger(__name__)
 from geo.scope import allowed_provinces, check_province
-from geo.services._base import Actor, _action, _record, roster_store, scoped_store
+from geo.services._base import Actor, _action, _record, roster_store, scoped_store, store_for
 from geo.services.layers import flag_communes
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,8 @@ def import_roster(report, *, actor: Actor, store=None, partial: bool = False) ->
     store = store if store is not None else roster_store()
     check_province(actor, report.province, vintage=report.vintage, action="import")
     store = scoped_store(store, actor)
+    if report.ok:
+        store = store_for(store, report.province, report.vintage)
     if not report.ok:
         _record(actor, "roster.import", f"rejected {report.source_name}: "
                 f"{len(report.errors)} error(s)", ok=False)
