@@ -27,6 +27,7 @@ from geo.services._base import (  # noqa: F401  # noqa: F401
     os_actor,
     roster_store,
     scoped_store,
+    store_for,
 )
 from geo.services.access import (  # noqa: F401
     check_access,

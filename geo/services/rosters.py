@@ -114,10 +114,11 @@ def restore_roster(version: int, *, actor: Actor, store=None) -> int:
     ScopeDenied
         The version is of a province outside ``actor``'s scope (audited).
     """
-    store = scoped_store(store if store is not None else roster_store(), actor)
-    if actor.scope is not None:
+    store = store if store is not None else roster_store()
+    if actor.scope is not None:  # the version's province, looked up on the server side
         old = store.get(int(version))
         check_province(actor, old.province, vintage=old.vintage, action="restore")
+    store = scoped_store(store, actor)
     with _action(actor, "roster.restore", f"version {version}") as act:
         new = store.restore(int(version), user=actor.name)
         act.result = f"version {version} → version {new}"
