@@ -37,14 +37,22 @@ def cmd_users(args: argparse.Namespace) -> int:
     if args.users_command in ("add", "passwd"):
         password, generated = _new_password(args)
     if args.users_command == "add":
-        user = auth.add_user(args.name, password, role=args.role, actor=actor)
-        print(f"added {user.username} ({user.role})")
+        from geo.scope import describe_scope
+
+        user = auth.add_user(args.name, password, role=args.role, actor=actor, scope=args.scope)
+        print(f"added {user.username} ({user.role}, {describe_scope(user.provinces)}"
+              f"{'' if user.scope is not None else ' (default)'})")
     elif args.users_command == "passwd":
         auth.set_password(args.name, password, actor=actor)
         print(f"password of {args.name.strip().lower()} changed")
     elif args.users_command == "role":
         auth.set_role(args.name, args.role, actor=actor)
         print(f"{args.name.strip().lower()} is now {args.role}")
+    elif args.users_command == "set-scope":
+        from geo.scope import describe_scope
+
+        scope = auth.set_scope(args.name, args.scope, actor=actor)
+        print(f"{args.name.strip().lower()} may now see: {describe_scope(scope)}")
     elif args.users_command == "remove":
         auth.remove_user(args.name, actor=actor)
         print(f"removed {args.name.strip().lower()}")
@@ -95,6 +103,11 @@ def cmd_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: Help of a scope argument.
+SCOPE_HELP = ('provinces the account may see: names or 2020 codes separated by commas '
+              '("Lai Châu,Điện Biên"; case and diacritics ignored), "border" or "all"')
+
+
 def add_parsers(sub, *, add_area_options) -> None:
     """Add the ``users``, ``audit`` and ``db`` subcommands to ``sub``."""
     from geo.auth import ROLES
@@ -106,6 +119,8 @@ def add_parsers(sub, *, add_area_options) -> None:
         q.add_argument("name", help="username (3–32 chars: a-z, 0-9, . _ -)")
         if name == "add":
             q.add_argument("--role", required=True, choices=ROLES, help="the account's role")
+            q.add_argument("--scope", default=None, help=SCOPE_HELP + " (default: admin the "
+                           "whole country, others Điện Biên)")
         how = q.add_mutually_exclusive_group()
         how.add_argument("--password-stdin", action="store_true",
                          help="read the password from the first line of stdin")
@@ -114,9 +129,13 @@ def add_parsers(sub, *, add_area_options) -> None:
     q = users.add_parser("role", help="change an account's role")
     q.add_argument("name")
     q.add_argument("role", choices=ROLES)
+    q = users.add_parser("set-scope", help="change the provinces an account may see "
+                         "(ends its sessions)")
+    q.add_argument("name")
+    q.add_argument("scope", help=SCOPE_HELP)
     q = users.add_parser("remove", help="delete an account (not the last admin)")
     q.add_argument("name")
-    users.add_parser("list", help="list accounts and roles (no password hashes)")
+    users.add_parser("list", help="list accounts, roles and scopes (no password hashes)")
     p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("audit", help="print the audit log, newest first (admin)")

@@ -81,6 +81,10 @@ class AccessDenied(BorderMapError):
     """The signed-in user's role does not allow the requested action."""
 
 
+class ScopeDenied(AccessDenied):
+    """The province asked for lies outside the user's province scope."""
+
+
 class SignInLocked(AuthError):
     """Too many failed sign-ins; ``retry_after`` is in seconds."""
 

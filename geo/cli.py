@@ -83,9 +83,18 @@ def cmd_build_default(args: argparse.Namespace) -> int:
 
 
 def cmd_build_sample_roster(args: argparse.Namespace) -> int:
-    """Regenerate data/sample_roster.csv (synthetic; totals equal the published figures)."""
-    written = services.build_sample_rosters(
-        Path(args.out) if args.out else None, Path(args.out_2025) if args.out_2025 else None)
+    """Regenerate data/sample_roster.csv (synthetic; totals equal the published figures).
+
+    With ``--out-dir``: write the generated samples of ``--province`` (default the
+    land-border provinces) on both maps there instead.
+    """
+    if args.out_dir:
+        written = services.build_province_samples(args.province or "border",
+                                                  out_dir=Path(args.out_dir))
+    else:
+        written = services.build_sample_rosters(
+            Path(args.out) if args.out else None,
+            Path(args.out_2025) if args.out_2025 else None)
     _note(SAMPLE_NOTE)
     for path, frame, what in written:
         totals = frame[["chiefs", "deputies", "officers", "reinforcements"]].sum()
@@ -330,6 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output file (default data/sample_roster.csv)")
     p.add_argument("--out-2025", default=None,
                    help="2025-map output file (default data/sample_roster_2025.csv)")
+    p.add_argument("--out-dir", default=None,
+                   help="write instead the generated sample roster of each province of "
+                        "--province, on both maps, into this folder "
+                        "(sample_roster_<vintage>_<code>.csv)")
+    p.add_argument("--province", default=None,
+                   help='with --out-dir: provinces (names or codes separated by commas, '
+                        '"border" — the default — or "all")')
     p.set_defaults(func=cmd_build_sample_roster)
 
     p = sub.add_parser("communes", help="list commune-level units with their attributes")

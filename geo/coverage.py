@@ -84,7 +84,8 @@ def load_sample_roster(path: Path | None = None, *, vintage: str = "2020") -> pd
 
 
 def current_roster(store=None, *, province: str = DEFAULT_PROVINCE,
-                   vintage: str = DEFAULT_VINTAGE, sample: bool = True
+                   vintage: str = DEFAULT_VINTAGE, sample: bool = True,
+                   communes: pd.DataFrame | None = None
                    ) -> tuple[pd.DataFrame | None, dict]:
     """Return the current roster of a province on a map, and its provenance.
 
@@ -98,7 +99,11 @@ def current_roster(store=None, *, province: str = DEFAULT_PROVINCE,
         The map the roster is keyed to.
     sample : bool
         Fall back to the sample roster of that map when none was imported;
-        otherwise return ``(None, {})``.
+        otherwise return ``(None, {})``. Điện Biên's sample is the committed file;
+        every other province gets a generated one (:func:`sample_roster`).
+    communes : DataFrame, optional
+        The province's flagged communes on that map, for a generated sample's
+        border communes (the registry's units, without border flags, otherwise).
 
     Returns
     -------
@@ -119,10 +124,38 @@ def current_roster(store=None, *, province: str = DEFAULT_PROVINCE,
                        "roster_vintage": vintage}
     if not sample:
         return None, {}
-    frame = load_sample_roster(vintage=vintage)
+    frame, source = sample_roster(province, vintage=vintage, communes=communes)
     return frame, {"sample_roster": True, "roster_version": None,
-                   "roster_as_of": str(frame["as_of"].max()),
-                   "roster_source": SAMPLE_ROSTERS[vintage].name, "roster_vintage": vintage}
+                   "roster_as_of": str(frame["as_of"].max()) if len(frame) else None,
+                   "roster_source": source, "roster_vintage": vintage}
+
+
+def sample_roster(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
+                  communes: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+    """Return a province's sample roster and where it comes from (synthetic data).
+
+    Điện Biên: the committed file of the map (:data:`SAMPLE_ROSTERS`). Any other
+    province: generated for every xã of the registry, deterministic per province and
+    map (:func:`geo.sample.build_province_sample`); the border communes (which get
+    the reinforcements) are those flagged in ``communes`` when given.
+    """
+    import warnings
+
+    from geo.reference import is_dien_bien
+    from geo.sample import build_province_sample
+
+    vintage = _check_vintage(vintage)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = registry.find_province(str(province), vintage=vintage)
+    if is_dien_bien(code):
+        return load_sample_roster(vintage=vintage), SAMPLE_ROSTERS[vintage].name
+    units = registry.load_units(vintage, province=code)
+    if communes is not None and {"code", "border_countries"} <= set(communes.columns):
+        flags = communes.drop_duplicates("code").set_index("code")["border_countries"]
+        units["border_countries"] = units["code"].map(flags).fillna("")
+    return (build_province_sample(units, province_code=code, vintage=vintage),
+            f"sample generated for province {code} ({vintage} map)")
 
 
 def _infer_vintage(communes: pd.DataFrame) -> str:
@@ -314,12 +347,14 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
             carry = current_roster(store, province=province, vintage="2020",
                                    sample=False)[0] is not None
         if roster is None and not carry:
-            roster, prov = current_roster(store, province=province, vintage=vintage)
+            roster, prov = current_roster(store, province=province, vintage=vintage,
+                                          communes=flagged)
     if carry:
-        old_roster, prov = current_roster(store, province=province, vintage="2020")
         old_units = borders.flag_border_communes(load_communes(province, vintage="2020"),
                                                  tolerance_m=tolerance_m,
                                                  min_shared_km=min_shared_km)
+        old_roster, prov = current_roster(store, province=province, vintage="2020",
+                                          communes=old_units)
         old_cov = compute_metrics(old_units, old_roster, vintage="2020", norms=norms)
         out = carry_over(flagged, old_cov)
     else:

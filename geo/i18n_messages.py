@@ -417,6 +417,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{name} is the only admin; add another admin first"),
     "m_user_exists": ("tài khoản {name} đã có (dùng 'users passwd' để đổi mật khẩu)",
                       "user {name} already exists (use 'users passwd' to change the password)"),
+    # geo/scope.py: province scope of an account
+    "m_scope_denied": ("{province} nằm ngoài phạm vi tỉnh của người dùng {user}",
+                       "{province} is outside the province scope of user {user}"),
     "m_sign_in_to": ("hãy đăng nhập để {action}", "sign in to {action}"),
     "m_may_not": ("tài khoản {user} ({role}) không được {action}; việc này cần vai trò {allowed}",
                   "user {user} ({role}) may not {action}; that needs role {allowed}"),

@@ -176,3 +176,73 @@ def build_sample_roster_2025(roster_2020: pd.DataFrame, units_2025: pd.DataFrame
     })
     log.info("sample roster 2025: %d units from %d 2020 xã", len(out), len(roster_2020))
     return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- other provinces
+
+#: ``reinforcement_origin`` of a generated sample (as in the committed Điện Biên sample).
+SAMPLE_ORIGIN = "Bộ Công an (mẫu / sample)"
+
+
+def sample_seed(province_code: str, vintage: str) -> int:
+    """Return the random seed of a province's generated sample: its code and map."""
+    return int(str(province_code)) * 10_000 + int(vintage)
+
+
+def build_province_sample(communes: pd.DataFrame, *, province_code: str,
+                          vintage: str) -> pd.DataFrame:
+    """Return a generated sample roster for any province (sample data — not real assignments).
+
+    For provinces other than Điện Biên, which has the committed sample
+    (:func:`build_sample_roster`). Deterministic: the random numbers come from
+    :func:`sample_seed` (the province code and the map), so the same province gives
+    the same roster in every process and on every machine. Rule, per xã (phường,
+    thị trấn and đặc khu get none, as in the published figures): one chief; one or
+    two deputies; two to five officers, one more in a border commune; reinforcements
+    (one to three) only in border communes; four in five officers trained.
+
+    Parameters
+    ----------
+    communes : DataFrame
+        The province's communes on ``vintage``'s map, with ``code``, ``name``,
+        ``unit_type`` and, when known, ``border_countries`` (border communes).
+    province_code : str
+        The province's code on that map (the seed).
+    vintage : {"2020", "2025"}
+        The map.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per xã, columns :data:`SAMPLE_COLUMNS` (2020) or
+        :data:`SAMPLE_COLUMNS_2025` (2025), ``note`` = :data:`SAMPLE_NOTE`.
+    """
+    xa = communes[communes["unit_type"] == "Xã"].sort_values("code").reset_index(drop=True)
+    n = len(xa)
+    rng = np.random.default_rng(sample_seed(province_code, vintage))
+    border = (xa["border_countries"].fillna("") != "").to_numpy() if (
+        "border_countries" in xa) else np.zeros(n, dtype=bool)
+    deputies = rng.integers(1, 3, n)
+    officers = rng.integers(2, 6, n) + border.astype(int)
+    reinforcements = np.where(border, rng.integers(1, 4, n), 0)
+    out = pd.DataFrame({
+        "commune_code": xa["code"].astype(str),
+        "commune_name": xa["name"],
+        "chiefs": np.ones(n, dtype=int),
+        "deputies": deputies,
+        "officers": officers,
+        "reinforcements": reinforcements,
+        "reinforcement_origin": np.where(reinforcements > 0, SAMPLE_ORIGIN, ""),
+        "trained": officers - officers // 5,
+        "as_of": SAMPLE_AS_OF if vintage == "2020" else SAMPLE_AS_OF_2025,
+        "note": SAMPLE_NOTE,
+    })
+    if vintage == "2020":
+        out.insert(2, "district", xa["district"].to_numpy() if "district" in xa else "")
+        columns = SAMPLE_COLUMNS
+    else:
+        out.insert(2, "vintage", "2025")
+        columns = SAMPLE_COLUMNS_2025
+    log.info("generated sample roster for province %s (%s map): %d xã, %d border xã",
+             province_code, vintage, n, int(border.sum()))
+    return out[columns]

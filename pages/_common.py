@@ -20,7 +20,8 @@ from geo._errors import BorderMapError
 from geo.escape import escape_markdown
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, message, t
 from geo.maps import TILE_MODES, commune_features, default_tiles
-from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE, VINTAGES, bordermap_home
+from geo.reference import DIEN_BIEN_CODE
+from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE, VINTAGES, bordermap_home  # noqa: F401
 from pages._session import (  # noqa: F401 (the pages' identity API, re-exported)
     _watch_session,
     audit_event,
@@ -186,6 +187,13 @@ def sidebar() -> None:
            format_func=lambda v: _tile_label(v, language), container=st.sidebar)
     choice("radio", t("vintage", language), VINTAGE_CHOICES, state="vintage",
            format_func=lambda v: t(f"vintage_{v}", language), container=st.sidebar)
+    if user is not None and not user.must_change_password:
+        vintage = st.session_state.get("vintage", DEFAULT_VINTAGE)
+        choices = province_choices(vintage)
+        if choices:
+            choice("selectbox", t("province", language), choices, state=f"province_{vintage}",
+                   default=province(vintage), container=st.sidebar,
+                   format_func=lambda c: province_label(c, vintage))
     if st.session_state.get("vintage") == "2025":
         choice("radio", t("roster_map", language), ("native", "2020"), state="roster_map",
                format_func=lambda v: t(f"roster_map_{v}", language), container=st.sidebar)
@@ -269,13 +277,72 @@ def store():
 
 
 def actor() -> services.Actor:
-    """Return who is acting in this session, for store history and the audit log."""
-    return services.Actor(name=user_name(), client=client_id())
+    """Return who is acting in this session: name, address and province scope.
+
+    Built from the account as it is now (re-read on every rerun), never from
+    anything the browser sent: every service the page calls checks the scope.
+    """
+    return services.actor_for_user(current_user(), client=client_id())
+
+
+# --------------------------------------------------------------------------- provinces
+
+def province_choices(vintage: str) -> list[str]:
+    """Return the province codes the signed-in user may pick on a map (border ones first)."""
+    return services.province_choices(actor(), vintage)
+
+
+def province_label(code: str, vintage: str) -> str:
+    """Return a province's name for the picker ("Điện Biên")."""
+    from geo.registry import province_name
+
+    name = province_name(code, vintage=vintage)
+    return name.removeprefix("Tỉnh ")
+
+
+def province(vintage: str | None = None) -> str:
+    """Return the province code the session shows on ``vintage``'s map.
+
+    The sidebar's picker (only provinces in the user's scope) keeps it in
+    ``st.session_state["province_<vintage>"]``; before anything was picked,
+    Điện Biên when in scope, else the province picked on the other map, else
+    the first in scope. Whatever the session state says, the services refuse a
+    province outside the scope (:mod:`geo.scope`): the page then shows the refusal.
+    """
+    vintage = vintage or st.session_state.get("vintage", DEFAULT_VINTAGE)
+    picked = st.session_state.get(f"province_{vintage}")
+    if picked:
+        return str(picked)
+    choices = province_choices(vintage)
+    if not choices:
+        st.error(t("no_province_in_scope", lang()))
+        st.stop()
+    other = st.session_state.get(f"province_{'2020' if vintage == '2025' else '2025'}")
+    derived = services.same_province(other, vintage) if other else []
+    for code in (DIEN_BIEN_CODE, *derived):
+        if code in choices:
+            return code
+    return choices[0]
 
 
 def current_boundaries(vintage: str) -> Path | None:
     """Return the accepted official boundaries file for ``vintage``, or None (embedded layer)."""
-    return services.current_boundaries(DEFAULT_PROVINCE, vintage=vintage)
+    return services.current_boundaries(province(vintage), vintage=vintage, actor=actor())
+
+
+def check_scope(vintage: str, *, action: str = "view") -> str:
+    """Return the session's province on ``vintage``'s map, or stop the page if out of scope.
+
+    Called on every rerun, before any cached data is handed out (a cache keyed by
+    province must not serve a province to a user outside it).
+    """
+    code = province(vintage)
+    try:
+        services.check_access(actor(), code, vintage=vintage, action=action)
+    except BorderMapError as err:
+        st.error(t("access_denied", lang(), message=escape_markdown(message(err, lang()))))
+        st.stop()
+    return code
 
 
 def data_version(vintage: str) -> tuple[str, str, float]:
@@ -298,17 +365,21 @@ def data_version(vintage: str) -> tuple[str, str, float]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _coverage(vintage: str, boundaries: str, mtime: float, token: str, home: str,
-              roster_vintage: str | None = None) -> gpd.GeoDataFrame:
+def _coverage(province_code: str, vintage: str, boundaries: str, mtime: float, token: str,
+              home: str, roster_vintage: str | None = None,
+              _actor: services.Actor | None = None) -> gpd.GeoDataFrame:
     del mtime, token  # cache-key parts only
-    return services.load_coverage(DEFAULT_PROVINCE, vintage=vintage, roster_vintage=roster_vintage,
-                                  boundaries=boundaries or None, store=_store(home))
+    return services.load_coverage(province_code, vintage=vintage, roster_vintage=roster_vintage,
+                                  boundaries=boundaries or None, store=_store(home),
+                                  actor=_actor)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _features(vintage: str, boundaries: str, mtime: float, token: str, home: str,
-              roster_vintage: str | None = None) -> dict:
-    return commune_features(_coverage(vintage, boundaries, mtime, token, home, roster_vintage))
+def _features(province_code: str, vintage: str, boundaries: str, mtime: float, token: str,
+              home: str, roster_vintage: str | None = None,
+              _actor: services.Actor | None = None) -> dict:
+    return commune_features(_coverage(province_code, vintage, boundaries, mtime, token, home,
+                                      roster_vintage, _actor=_actor))
 
 
 def roster_vintage(vintage: str) -> str | None:
@@ -324,10 +395,11 @@ def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
     Stops the page with a clear message when the data cannot be loaded.
     """
     vintage = vintage or st.session_state.get("vintage", DEFAULT_VINTAGE)
+    code = check_scope(vintage)
     token, path, mtime = data_version(vintage)
     try:
-        return _coverage(vintage, path, mtime, token, str(bordermap_home()),
-                         roster_vintage(vintage))
+        return _coverage(code, vintage, path, mtime, token, str(bordermap_home()),
+                         roster_vintage(vintage), _actor=actor())
     except BorderMapError as err:
         st.error(t("error", lang(), message=escape_markdown(message(err, lang()))))
         st.stop()
@@ -337,8 +409,10 @@ def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
 def features(vintage: str | None = None) -> dict:
     """Return the display GeoJSON of the communes (cached on the data version)."""
     vintage = vintage or st.session_state.get("vintage", DEFAULT_VINTAGE)
+    code = check_scope(vintage)
     token, path, mtime = data_version(vintage)
-    return _features(vintage, path, mtime, token, str(bordermap_home()), roster_vintage(vintage))
+    return _features(code, vintage, path, mtime, token, str(bordermap_home()),
+                     roster_vintage(vintage), _actor=actor())
 
 
 def subset_features(all_features: dict, codes: set[str]) -> dict:

@@ -11,7 +11,7 @@ from geo._errors import BorderMapError
 from geo import services
 from geo.escape import escape_list, escape_markdown
 from geo.i18n import column_labels, header_label, localize, message, t
-from geo.settings import DEFAULT_PROVINCE, VINTAGES
+from geo.settings import VINTAGES
 from geo.uploads import check_upload, staged_uploads
 from pages import _common as common
 
@@ -42,12 +42,18 @@ def _problems_table(report) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _check_boundaries(files: tuple[tuple[str, bytes], ...], vintage: str) -> dict:
-    """Stage and load an uploaded boundaries file; return what the report shows."""
+def _check_boundaries(files: tuple[tuple[str, bytes], ...], province: str, vintage: str,
+                      _actor: services.Actor | None = None) -> dict:
+    """Stage and load an uploaded boundaries file; return what the report shows.
+
+    The caller checks the province against the user's scope on every rerun
+    (:func:`pages._common.check_scope`): this cache is keyed by province.
+    """
     with staged_uploads(list(files), kind="boundaries") as path, \
             warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        gdf = services.check_boundaries(path, province=DEFAULT_PROVINCE, vintage=vintage)
+        gdf = services.check_boundaries(path, province=province, vintage=vintage,
+                                        actor=_actor)
     return {"matched": pd.DataFrame(gdf[["code", "name", "district", "area_km2"]]),
             "unmatched": list(gdf.attrs.get("unmatched", [])),
             "missing": list(gdf.attrs.get("missing", [])),
@@ -82,10 +88,16 @@ with tab_roster:
             name = None
         if name is not None:
             pending = st.session_state.get("pending_roster")
-            key = (name, len(data), hash(data), r_vintage, partial)
+            r_province = common.check_scope(r_vintage, action="upload")
+            key = (name, len(data), hash(data), r_province, r_vintage, partial)
             if pending is None or pending[0] != key:
-                report = services.check_roster(data, source_name=name, province=DEFAULT_PROVINCE,
-                                               vintage=r_vintage, partial=partial)
+                try:
+                    report = services.check_roster(data, source_name=name, province=r_province,
+                                                   vintage=r_vintage, partial=partial,
+                                                   actor=common.actor())
+                except BorderMapError as err:
+                    st.error(t("error", lang, message=escape_markdown(message(err, lang))))
+                    st.stop()
                 st.session_state["pending_roster"] = (key, report)
             report = st.session_state["pending_roster"][1]
             st.subheader(t("validation_report", lang))
@@ -127,7 +139,11 @@ with tab_roster:
 
 with tab_bounds:
     for v in VINTAGES:
-        path = common.current_boundaries(v)
+        try:
+            path = common.current_boundaries(v)
+        except BorderMapError as err:
+            st.error(t("error", lang, message=escape_markdown(message(err, lang))))
+            st.stop()
         if path is None:
             st.caption(t("boundaries_embedded", lang, vintage=v))
         else:
@@ -136,8 +152,8 @@ with tab_bounds:
             if st.button(t("boundaries_remove", lang) + f" ({v})", key=f"bnd_forget_{v}"):
                 common.require("import")
                 try:
-                    services.remove_boundaries(actor=common.actor(), province=DEFAULT_PROVINCE,
-                                               vintage=v)
+                    services.remove_boundaries(actor=common.actor(),
+                                               province=common.province(v), vintage=v)
                 except BorderMapError as err:
                     st.error(t("error", lang, message=escape_markdown(message(err, lang))))
                 else:
@@ -151,8 +167,9 @@ with tab_bounds:
                              accept_multiple_files=True, key=f"bnd_upload_{nonce}")
     if files:
         payload = tuple((f.name, f.getvalue()) for f in files)
+        b_province = common.check_scope(b_vintage, action="upload")
         try:
-            result = _check_boundaries(payload, b_vintage)
+            result = _check_boundaries(payload, b_province, b_vintage, _actor=common.actor())
         except BorderMapError as err:
             st.error(t("error", lang, message=escape_markdown(message(err, lang))))
             result = None
@@ -178,7 +195,7 @@ with tab_bounds:
                             warnings.catch_warnings(record=True):
                         warnings.simplefilter("always")
                         services.accept_boundaries(staged, actor=common.actor(),
-                                                   province=DEFAULT_PROVINCE, vintage=b_vintage)
+                                                   province=b_province, vintage=b_vintage)
                 except (BorderMapError, OSError) as err:
                     st.error(t("error", lang, message=escape_markdown(message(err, lang))))
                 else:
@@ -192,7 +209,8 @@ with tab_list:
     st.caption(t("border_list_intro", lang))
     for v in VINTAGES:
         try:
-            in_force = services.current_border_list(DEFAULT_PROVINCE, vintage=v)
+            in_force = services.current_border_list(common.province(v), vintage=v,
+                                                    actor=common.actor())
         except BorderMapError as err:
             st.error(t("error", lang, message=escape_markdown(err)))
             st.stop()
@@ -203,7 +221,7 @@ with tab_list:
                               default=st.session_state["vintage"], horizontal=True,
                               format_func=lambda v: t(f"vintage_{v}", lang))
     st.download_button(t("border_list_template", lang),
-                       services.border_list_template(DEFAULT_PROVINCE, vintage=l_vintage)
+                       services.border_list_template(common.province(l_vintage), vintage=l_vintage)
                        .encode("utf-8-sig"), file_name=f"xa_bien_gioi_{l_vintage}.csv",
                        mime="text/csv", key="list_template")
     upload = st.file_uploader(t("upload_border_list", lang), type=["csv", "xlsx"],
@@ -217,10 +235,16 @@ with tab_list:
             name = None
         if name is not None:
             pending = st.session_state.get("pending_border_list")
-            key = (name, len(data), hash(data), l_vintage)
+            l_province = common.check_scope(l_vintage, action="upload")
+            key = (name, len(data), hash(data), l_province, l_vintage)
             if pending is None or pending[0] != key:
-                report = services.check_border_list(data, source_name=name,
-                                                    province=DEFAULT_PROVINCE, vintage=l_vintage)
+                try:
+                    report = services.check_border_list(data, source_name=name,
+                                                        province=l_province, vintage=l_vintage,
+                                                        actor=common.actor())
+                except BorderMapError as err:
+                    st.error(t("error", lang, message=escape_markdown(message(err, lang))))
+                    st.stop()
                 st.session_state["pending_border_list"] = (key, report)
             report = st.session_state["pending_border_list"][1]
             st.subheader(t("validation_report", lang))
@@ -245,7 +269,7 @@ with tab_list:
                 if c.button(t("cancel", lang), key="list_cancel"):
                     _reset(("info", t("cancelled", lang)))
                     st.rerun()
-    lists = services.border_list_history()
+    lists = services.border_list_history(actor=common.actor())
     if not lists.empty:
         st.dataframe(lists, hide_index=True, width="stretch")
         older = [int(v) for v in lists.loc[~lists["is_current"], "version"]]
@@ -263,7 +287,7 @@ with tab_list:
                     st.rerun()
 
 with tab_history:
-    history = store.history()
+    history = services.roster_history(actor=common.actor(), store=store)
     if history.empty:
         st.info(t("history_empty", lang))
     else:

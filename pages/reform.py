@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import services
 from geo._errors import BorderMapError
 from geo.i18n import message, t
 from geo.maps import build_coverage_map
 from geo.reform import reform_coverage, reform_table
-from geo.settings import DEFAULT_PROVINCE
 from geo.tables import column_label, to_csv_bytes
 from pages import _common as common
 
@@ -21,15 +21,16 @@ st.caption(t("reform_caption", lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _reform(token: str, home: str):
+def _reform(province: str, token: str, home: str, _actor=None):
     del token, home  # cache-key parts only
-    store = common.store()
-    return reform_table(DEFAULT_PROVINCE, store=store), reform_coverage(DEFAULT_PROVINCE,
-                                                                        store=store)
+    store = services.scoped_store(common.store(), _actor)
+    return reform_table(province, store=store), reform_coverage(province, store=store)
 
 
+province = common.check_scope("2025")  # every rerun, before the cache is read
 try:
-    table, (before, after) = _reform(common.data_version("2025")[0], str(common.bordermap_home()))
+    table, (before, after) = _reform(province, common.data_version("2025")[0],
+                                     str(common.bordermap_home()), _actor=common.actor())
 except BorderMapError as err:
     st.error(t("error", lang, message=message(err, lang)))
     st.stop()

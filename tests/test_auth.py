@@ -161,9 +161,10 @@ def test_list_users_shows_no_hashes():
     auth.add_user("alice", PW, role="planner")
     auth.add_user("bob.k", PW, role="admin")
     frame = auth.list_users()
-    assert list(frame.columns) == ["username", "role", "disabled", "created", "updated"]
-    assert frame[["username", "role"]].values.tolist() == [["alice", "planner"],
-                                                           ["bob.k", "admin"]]
+    assert list(frame.columns) == ["username", "role", "scope", "disabled", "created",
+                                   "updated"]
+    assert frame[["username", "role", "scope"]].values.tolist() == [
+        ["alice", "planner", "11 (default)"], ["bob.k", "admin", "* (default)"]]
     assert "$2b$" not in frame.to_csv()
 
 
@@ -447,14 +448,14 @@ def _run(monkeypatch, capsys, argv, stdin=""):
 def test_cli_users_add_list_passwd_remove(monkeypatch, capsys):
     code, out, _ = _run(monkeypatch, capsys, ["users", "add", "Alice", "--role", "planner",
                                               "--password-stdin"], PW + "\n")
-    assert code == 0 and out == "added alice (planner)\n"
+    assert code == 0 and out == "added alice (planner, Điện Biên (default))\n"
     code, out, err = _run(monkeypatch, capsys, ["users", "add", "boss", "--role", "admin",
                                                 "--generate"])
     generated = out.splitlines()[-1].removeprefix("password: ")
     assert code == 0 and len(generated) >= 20 and "shown once" in err
     assert auth.authenticate("boss", generated) is not None
     code, out, _ = _run(monkeypatch, capsys, ["users", "list"])
-    assert out.splitlines()[0] == "username,role,disabled,created,updated" and "$2b$" not in out
+    assert out.splitlines()[0] == "username,role,scope,disabled,created,updated" and "$2b$" not in out
     assert [line.split(",")[:2] for line in out.splitlines()[1:]] == [["alice", "planner"],
                                                                       ["boss", "admin"]]
     code, _, _ = _run(monkeypatch, capsys, ["users", "passwd", "alice"], "another secret!\n")

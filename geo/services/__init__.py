@@ -20,11 +20,20 @@ from __future__ import annotations
 from geo.services._base import (  # noqa: F401  # noqa: F401
     Actor,
     _action,
+    actor_for_user,
     _record,
     border_list_store,
     norm_store,
     os_actor,
     roster_store,
+    scoped_store,
+    store_for,
+)
+from geo.services.access import (  # noqa: F401
+    check_access,
+    province_choices,
+    same_province,
+    visible_provinces,
 )
 from geo.services.briefings import export_briefing, write_briefing  # noqa: F401
 from geo.services.database import publish_commune_layers, upgrade_database  # noqa: F401
@@ -35,6 +44,7 @@ from geo.services.layers import (  # noqa: F401
     border_communes,
     border_summary,
     build_default_layers,
+    build_province_samples,
     build_sample_rosters,
     check_boundaries,
     current_boundaries,
@@ -61,4 +71,5 @@ from geo.services.rosters import (  # noqa: F401
     check_roster,
     import_roster,
     restore_roster,
+    roster_history,
 )

@@ -29,11 +29,31 @@ class Actor:
         Where the request came from (remote address, ``"cli"``).
     note : str
         Free text the caller adds (e.g. the CLI's ``--user``), kept beside the name.
+    scope : frozenset of str, optional
+        The provinces the actor may see and change, as 2020 province codes
+        (:mod:`geo.scope`); ``None`` = not restricted (the command line's operator,
+        who can read the data folder anyway). The app always sets it from the
+        signed-in account (:func:`actor_for_user`).
     """
 
     name: str
     client: str = ""
     note: str = ""
+    scope: frozenset[str] | None = None
+
+
+def actor_for_user(user, *, client: str = "") -> Actor:
+    """Return the actor of a signed-in :class:`geo.auth.User`, with its province scope.
+
+    A user with no usable scope gets an empty one (sees nothing), never ``None``.
+    """
+    from geo.scope import scope_codes
+
+    if user is None:
+        return Actor(name="-", client=client, scope=frozenset())
+    codes = scope_codes(user.provinces)
+    return Actor(name=user.username, client=client,
+                 scope=None if codes is None else frozenset(codes))
 
 
 def os_actor(note: str | None = None) -> Actor:
@@ -74,6 +94,29 @@ def roster_store(home: Path | None = None):
     from geo.stores.rosters import open_store
 
     return open_store(home)
+
+
+def store_for(store, province: str, vintage: str):
+    """Return the store that keeps ``province``'s rosters on ``vintage``'s map.
+
+    The PostGIS store is bound to one province and map (versions count per stream)
+    and gives its sibling; the SQLite store keeps every stream and is returned.
+    """
+    pick = getattr(store, "_for", None)
+    return store if pick is None else pick(province, vintage)
+
+
+def scoped_store(store, actor: Actor | None):
+    """Return ``store`` narrowed to ``actor``'s provinces where the backend can do it.
+
+    The PostGIS store then sets ``bordermap.provinces`` of every transaction from
+    the actor's scope, so the database's row-level security applies too (defence in
+    depth); the SQLite store has no such layer and is returned as it is.
+    """
+    scope = getattr(actor, "scope", None)
+    if scope is None or not hasattr(store, "with_scope"):
+        return store
+    return store.with_scope(scope)
 
 
 def norm_store(home: Path | None = None):

@@ -13,6 +13,7 @@ from geo._text import fold
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
 log = logging.getLogger(__name__)
+from geo.scope import check_codes, check_province
 from geo.services._base import Actor, _record
 from geo.services.layers import load_coverage
 
@@ -29,9 +30,15 @@ def write_briefing(cov: gpd.GeoDataFrame, *, fmt: str, out: str | Path, metric: 
 
     ``fmt`` is ``png``, ``pdf``, ``html`` or ``atlas`` (a PDF district atlas: contents,
     province overview, one page per district; ``progress(i, n, name)`` is called per page).
+    A frame holding a province outside ``actor``'s scope is refused (audited).
     """
     from geo.export import export_atlas, export_briefing
 
+    if actor.scope is not None:
+        codes_in = cov["province_code"] if "province_code" in cov else [
+            cov.attrs.get("province", "?")]
+        check_codes(actor, set(map(str, codes_in)), vintage=str(cov.attrs.get(
+            "vintage", DEFAULT_VINTAGE)), action="export")
     if fmt == "atlas":
         path = export_atlas(cov, out=out, metric=metric, title=title, marking=marking,
                             lang=lang, progress=progress)
@@ -60,9 +67,10 @@ def export_briefing(province: str = DEFAULT_PROVINCE, *, fmt: str | None, out: s
 
     if province is None or fold(province) == "all":
         raise InvalidArgument("export needs one province, not 'all'")
+    check_province(actor, province, vintage=vintage, action="export")
     out, fmt = check_output_path(out, fmt="pdf" if atlas else fmt)
     cov = load_coverage(province, vintage=vintage, roster_vintage=roster_vintage,
-                        boundaries=boundaries)
+                        boundaries=boundaries, actor=actor)
     path = write_briefing(cov, fmt="atlas" if atlas else fmt, out=out, metric=metric,
                           actor=actor, country=country, title=title, marking=marking,
                           lang=lang, progress=progress)

@@ -48,7 +48,8 @@ def publish_commune_layers(province: str | None = DEFAULT_PROVINCE, *,
     from geo.stores.postgis_layers import publish_layers
 
     url = _database_url()
-    counts = publish_layers(url, load_communes(province, vintage=vintage, home=home),
+    counts = publish_layers(url, load_communes(province, vintage=vintage, home=home,
+                                               actor=actor),
                             vintage=vintage)
     _record(actor, "layers.publish", f"vintage={vintage} provinces={','.join(counts)}: "
             f"{sum(counts.values())} communes")

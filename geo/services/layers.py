@@ -24,7 +24,8 @@ from geo.settings import (
 from geo.stores.boundaries import BoundaryStore
 
 log = logging.getLogger(__name__)
-from geo.services._base import Actor, _action, _province_code, roster_store
+from geo.scope import check_province, restrict_provinces
+from geo.services._base import Actor, _action, _province_code, roster_store, scoped_store
 from geo.services.lists import (
     _apply_border_lists,
     border_list_label,
@@ -40,8 +41,13 @@ BORDER_COUNTRY_CHOICES = ("LAO", "CHN", "any")
 # --------------------------------------------------------------------------- layers
 
 def current_boundaries(province: str | None, *, vintage: str,
-                       home: Path | None = None) -> Path | None:
-    """Return the official boundary file accepted for a province and map, or None."""
+                       home: Path | None = None, actor: Actor | None = None) -> Path | None:
+    """Return the official boundary file accepted for a province and map, or None.
+
+    With ``actor``, a province outside its scope is refused (:mod:`geo.scope`).
+    """
+    if actor is not None and province is not None:
+        check_province(actor, province, vintage=vintage)
     code = _province_code(province, vintage)
     return None if code is None else BoundaryStore(home).current(code, vintage)
 
@@ -55,15 +61,20 @@ def _boundaries_for(province: str | None, vintage: str, boundaries: str | Path |
 
 def load_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
                   boundaries: str | Path | None = None,
-                  home: Path | None = None) -> gpd.GeoDataFrame:
+                  home: Path | None = None, actor: Actor | None = None) -> gpd.GeoDataFrame:
     """Return communes: a given file, else an accepted one, else the embedded layer.
 
     ``province`` is one province, several separated by commas, ``"border"`` (the
     land-border provinces) or ``"all"``; see :func:`geo.registry.find_provinces`.
+    With ``actor``, ``"border"`` and ``"all"`` are reduced to its scope and a named
+    province outside it is refused (:func:`geo.scope.restrict_provinces`).
     See :func:`geo.boundaries.load_communes` for the columns and errors.
     """
     from geo import boundaries as layer
     from geo.registry import find_provinces
+
+    if actor is not None and actor.scope is not None:
+        province = restrict_provinces(actor, province, vintage=vintage)
 
     codes = None if province is None else find_provinces(province, vintage=vintage)
     if codes is not None and len(codes) > 1:
@@ -92,7 +103,7 @@ def flag_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
                   boundaries: str | Path | None = None,
                   tolerance_m: float = BORDER_TOLERANCE_M,
                   min_shared_km: float = BORDER_MIN_SHARED_KM,
-                  home: Path | None = None) -> gpd.GeoDataFrame:
+                  home: Path | None = None, actor: Actor | None = None) -> gpd.GeoDataFrame:
     """Return :func:`load_communes` with the border analysis columns.
 
     The computed flags are kept; where an official border-commune list is loaded
@@ -102,7 +113,8 @@ def flag_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
     from geo.borders import flag_border_communes
 
     flagged = flag_border_communes(
-        load_communes(province, vintage=vintage, boundaries=boundaries, home=home),
+        load_communes(province, vintage=vintage, boundaries=boundaries, home=home,
+                      actor=actor),
         tolerance_m=tolerance_m, min_shared_km=min_shared_km)
     return _apply_border_lists(flagged, vintage, home)
 
@@ -112,18 +124,23 @@ def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VI
                   boundaries: str | Path | None = None,
                   tolerance_m: float = BORDER_TOLERANCE_M,
                   min_shared_km: float = BORDER_MIN_SHARED_KM,
-                  store=None, home: Path | None = None) -> gpd.GeoDataFrame:
+                  store=None, home: Path | None = None,
+                  actor: Actor | None = None) -> gpd.GeoDataFrame:
     """Return one province's communes with border analysis, roster and coverage metrics.
 
     The boundary file is resolved as in :func:`load_communes`; the roster comes from
     ``store`` (default: the roster store of ``home``): the roster kept for
     ``roster_vintage`` (default: the map shown, else the 2020 roster carried over).
-    See :func:`geo.coverage.load_coverage`.
+    With ``actor``, a province outside its scope is refused before anything is read
+    (:func:`geo.scope.check_province`, audited). See :func:`geo.coverage.load_coverage`.
     """
     from geo import coverage
 
+    if actor is not None:
+        check_province(actor, province, vintage=vintage)
     if store is None:
         store = roster_store(home)
+    store = scoped_store(store, actor)
     listed = current_border_list(province, vintage=vintage, home=home)
     return coverage.load_coverage(
         province, vintage=vintage, roster_vintage=roster_vintage, store=store,
@@ -138,7 +155,8 @@ def border_communes(province: str | None = DEFAULT_PROVINCE, *, country: str = "
                     vintage: str = DEFAULT_VINTAGE, boundaries: str | Path | None = None,
                     tolerance_m: float = BORDER_TOLERANCE_M,
                     min_shared_km: float = BORDER_MIN_SHARED_KM,
-                    home: Path | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+                    home: Path | None = None, actor: Actor | None = None
+                    ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Return ``(border communes of country, all communes flagged)``.
 
     ``country`` is ``LAO``, ``CHN`` or ``any`` (any border commune). Where an
@@ -152,7 +170,8 @@ def border_communes(province: str | None = DEFAULT_PROVINCE, *, country: str = "
         raise InvalidArgument(f"country must be one of {', '.join(BORDER_COUNTRY_CHOICES)}, "
                               f"not {country!r}")
     flagged = flag_communes(province, vintage=vintage, boundaries=boundaries,
-                            tolerance_m=tolerance_m, min_shared_km=min_shared_km, home=home)
+                            tolerance_m=tolerance_m, min_shared_km=min_shared_km, home=home,
+                            actor=actor)
     keep = (border_in_use(flagged) if country == "any"
             else countries_in_use(flagged).str.contains(country).to_numpy())
     return flagged[keep], flagged
@@ -171,7 +190,7 @@ def border_summary(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DE
                    boundaries: str | Path | None = None,
                    tolerance_m: float = BORDER_TOLERANCE_M,
                    min_shared_km: float = BORDER_MIN_SHARED_KM,
-                   home: Path | None = None) -> BorderSummary:
+                   home: Path | None = None, actor: Actor | None = None) -> BorderSummary:
     """Return per country the border communes and border length, beside published figures.
 
     Countries with no border commune are left out, except those with a published
@@ -180,12 +199,13 @@ def border_summary(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DE
     from geo.borders import summarize_borders
 
     flagged = flag_communes(province, vintage=vintage, boundaries=boundaries,
-                            tolerance_m=tolerance_m, min_shared_km=min_shared_km, home=home)
+                            tolerance_m=tolerance_m, min_shared_km=min_shared_km, home=home,
+                            actor=actor)
     from geo.registry import find_provinces
 
     codes = None if province is None else find_provinces(province, vintage=vintage)
-    one = codes[0] if codes is not None and len(codes) == 1 else None
-    published = PUBLISHED_BORDER_KM_DIEN_BIEN if one and is_dien_bien(one) else None
+    code = codes[0] if codes is not None and len(codes) == 1 else None
+    published = PUBLISHED_BORDER_KM_DIEN_BIEN if code and is_dien_bien(code) else None
     summary = summarize_borders(flagged, published=published)
     summary = summary[(summary["n_border_communes"] > 0) | summary.get(
         "published_km", summary["border_km"]).notna() & (summary["iso3"] != "KHM")]
@@ -244,16 +264,45 @@ def build_sample_rosters(out: Path | None = None, out_2025: Path | None = None
     return [(out, roster, "xã (2020 map)"), (out_2025, roster_2025, "units (2025 map)")]
 
 
+def build_province_samples(province: str = "border", *, out_dir: Path,
+                           actor: Actor | None = None) -> list[tuple[Path, pd.DataFrame, str]]:
+    """Write the generated sample rosters of provinces, on both maps, as CSV files.
+
+    The same rosters the app and the CLI use for a province with no imported roster
+    (:func:`geo.coverage.sample_roster`: deterministic per province and map; Điện
+    Biên's is the committed file). ``province`` as in :func:`load_communes` (default
+    the land-border provinces: 25 on the 2020 map, the 2025 provinces they became
+    part of). Files are ``sample_roster_<vintage>_<code>.csv`` in ``out_dir``.
+    """
+    from geo.coverage import sample_roster
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for vintage in ("2020", "2025"):
+        flagged = flag_communes(province, vintage=vintage, actor=actor)
+        for code in sorted(flagged["province_code"].astype(str).unique()):
+            frame, _ = sample_roster(code, vintage=vintage, communes=flagged)
+            path = out_dir / f"sample_roster_{vintage}_{code}.csv"
+            frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+            written.append((path, frame, f"xã of province {code} ({vintage} map)"))
+    return written
+
+
 # --------------------------------------------------------------------------- official boundaries
 
 def check_boundaries(path: str | Path, *, province: str = DEFAULT_PROVINCE,
-                     vintage: str = DEFAULT_VINTAGE) -> gpd.GeoDataFrame:
+                     vintage: str = DEFAULT_VINTAGE,
+                     actor: Actor | None = None) -> gpd.GeoDataFrame:
     """Load an official boundary file for review (nothing is stored).
 
-    ``attrs`` carries ``unmatched``, ``missing``, ``encoding`` and ``source``.
+    ``attrs`` carries ``unmatched``, ``missing``, ``encoding`` and ``source``. With
+    ``actor``, a province outside its scope is refused before the file is read.
     """
     from geo.boundaries import load_official_boundaries
 
+    if actor is not None:
+        check_province(actor, province, vintage=vintage, action="upload")
     return load_official_boundaries(path, province=province, vintage=vintage)
 
 
@@ -265,7 +314,13 @@ def accept_boundaries(path: str | Path, *, actor: Actor, province: str = DEFAULT
     -------
     Path
         The kept copy, used from now on by the app and the CLI for this province and map.
+
+    Raises
+    ------
+    ScopeDenied
+        The province is outside ``actor``'s scope (audited; nothing is read or kept).
     """
+    check_province(actor, province, vintage=vintage, action="import")
     gdf = check_boundaries(path, province=province, vintage=vintage)
     code = _province_code(province, vintage)
     with _action(actor, "boundaries.accept", f"{gdf.attrs.get('source', Path(path).name)} "
@@ -278,6 +333,7 @@ def accept_boundaries(path: str | Path, *, actor: Actor, province: str = DEFAULT
 def remove_boundaries(*, actor: Actor, province: str = DEFAULT_PROVINCE,
                       vintage: str = DEFAULT_VINTAGE, home: Path | None = None) -> bool:
     """Go back to the embedded layer for a province and map (audited); True if one was current."""
+    check_province(actor, province, vintage=vintage, action="import")
     code = _province_code(province, vintage)
     store = BoundaryStore(home)
     if store.current(code, vintage) is None:

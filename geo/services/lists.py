@@ -13,6 +13,7 @@ from geo._errors import InvalidArgument
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
 log = logging.getLogger(__name__)
+from geo.scope import allowed_provinces, check_province
 from geo.services._base import (
     Actor,
     _action,
@@ -57,10 +58,16 @@ def restore_norms(version: int, *, actor: Actor, home: Path | None = None) -> in
 
 # --------------------------------------------------------------------------- border lists
 
-def current_border_list(province: str | None, *, vintage: str, home: Path | None = None):
-    """Return the official border-commune list in force for a province and map, or None."""
+def current_border_list(province: str | None, *, vintage: str, home: Path | None = None,
+                        actor: Actor | None = None):
+    """Return the official border-commune list in force for a province and map, or None.
+
+    With ``actor``, a province outside its scope is refused (audited).
+    """
     if province is None or "," in str(province):
         return None
+    if actor is not None:
+        check_province(actor, province, vintage=vintage)
     code = _province_code(province, vintage)
     if code is None:
         return None
@@ -83,14 +90,22 @@ def border_list_label(stored) -> str:
 
 
 def border_list_history(province: str | None = None, *, vintage: str | None = None,
-                        home: Path | None = None) -> pd.DataFrame:
-    """Return the stored border-list versions (empty while no list was ever loaded)."""
+                        home: Path | None = None, actor: Actor | None = None) -> pd.DataFrame:
+    """Return the stored border-list versions (empty while no list was ever loaded).
+
+    With ``actor``, only the versions of provinces in its scope.
+    """
     from geo.stores.border_lists import HISTORY_COLUMNS
 
     store = border_list_store(home, create=False)
     if store is None:
         return pd.DataFrame(columns=list(HISTORY_COLUMNS))
-    return store.history(province=province, vintage=vintage)
+    history = store.history(province=province, vintage=vintage)
+    if actor is None or actor.scope is None or history.empty:
+        return history
+    keep = [code in (allowed_provinces(actor, str(v)) or ())
+            for code, v in zip(history["province"], history["vintage"])]
+    return history[keep].reset_index(drop=True)
 
 
 def border_list_template(province: str = DEFAULT_PROVINCE, *,
@@ -117,10 +132,15 @@ def _apply_border_lists(flagged: gpd.GeoDataFrame, vintage: str,
 
 def check_border_list(source: str | Path | bytes | BinaryIO, *, source_name: str | None = None,
                       province: str = DEFAULT_PROVINCE, vintage: str = DEFAULT_VINTAGE,
-                      sheet: str | None = None):
-    """Read and check an official border-commune list (nothing is stored); return its report."""
+                      sheet: str | None = None, actor: Actor | None = None):
+    """Read and check an official border-commune list (nothing is stored); return its report.
+
+    With ``actor``, a province outside its scope is refused before the file is read.
+    """
     from geo.border_list import validate_border_list
 
+    if actor is not None:
+        check_province(actor, province, vintage=vintage, action="upload")
     if isinstance(source, (str, Path)) and not Path(source).is_file():
         raise InvalidArgument(f"{source}: no such file")
     return validate_border_list(source, source_name=source_name, province=province,
@@ -137,6 +157,7 @@ def import_border_list(report, *, actor: Actor, home: Path | None = None) -> int
     """
     from geo._errors import BorderListError
 
+    check_province(actor, report.province, vintage=report.vintage, action="import")
     if not report.ok:
         _record(actor, "border_list.import", f"rejected {report.source_name}: "
                 f"{len(report.errors)} error(s)", ok=False)
@@ -153,7 +174,16 @@ def import_border_list(report, *, actor: Actor, home: Path | None = None) -> int
 
 
 def restore_border_list(version: int, *, actor: Actor, home: Path | None = None) -> int:
-    """Make an earlier border list current again, as a new version (audited first)."""
+    """Make an earlier border list current again, as a new version (audited first).
+
+    Raises
+    ------
+    ScopeDenied
+        The version is of a province outside ``actor``'s scope (audited).
+    """
+    if actor.scope is not None:
+        old = border_list_store(home).get(int(version))
+        check_province(actor, old.province, vintage=old.vintage, action="restore")
     with _action(actor, "border_list.restore", f"version {version}") as act:
         new = border_list_store(home).restore(int(version), user=actor.name)
         act.result = f"version {version} → version {new}"

@@ -10,7 +10,8 @@ from geo._errors import InvalidArgument, RosterError
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
 log = logging.getLogger(__name__)
-from geo.services._base import Actor, _action, _record, roster_store
+from geo.scope import allowed_provinces, check_province
+from geo.services._base import Actor, _action, _record, roster_store, scoped_store, store_for
 from geo.services.layers import flag_communes
 
 log = logging.getLogger(__name__)
@@ -19,18 +20,18 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- rosters
 
 def border_codes(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,
-                 home: Path | None = None) -> set[str]:
+                 home: Path | None = None, actor: Actor | None = None) -> set[str]:
     """Codes of a province's border communes (for the reinforcement warning)."""
     from geo.border_list import border_in_use
 
-    flagged = flag_communes(province, vintage=vintage, home=home)
+    flagged = flag_communes(province, vintage=vintage, home=home, actor=actor)
     return set(flagged.loc[border_in_use(flagged), "code"])
 
 
 def check_roster(source: str | Path | bytes | BinaryIO, *, source_name: str | None = None,
                  province: str = DEFAULT_PROVINCE, vintage: str | None = DEFAULT_VINTAGE,
                  sheet: str | None = None, partial: bool | None = None,
-                 home: Path | None = None):
+                 home: Path | None = None, actor: Actor | None = None):
     """Read and validate a roster file (nothing is stored); return its ValidationReport.
 
     ``vintage`` is the map the roster is keyed to; ``None`` detects it from the file
@@ -39,10 +40,17 @@ def check_roster(source: str | Path | bytes | BinaryIO, *, source_name: str | No
     declared partial update; ``None`` coverage is not judged (see
     :mod:`geo.plausibility`). A file refused by the bounded pre-parse checks
     (:mod:`geo.filebounds`) is reported without any border analysis.
+
+    With ``actor``, a province outside its scope is refused before the file is read
+    (:class:`~geo._errors.ScopeDenied`, audited); the communes of another province in
+    the file are errors of the report, as always.
     """
     from geo.filebounds import preflight_path, preflight_roster
     from geo.roster import validate_roster
 
+    if actor is not None:
+        for v in ((vintage,) if vintage is not None else ("2020", "2025")):
+            check_province(actor, province, vintage=v, action="upload")
     if isinstance(source, (str, Path)):
         if not Path(source).is_file():
             raise InvalidArgument(f"{source}: no such file")
@@ -75,6 +83,10 @@ def import_roster(report, *, actor: Actor, store=None, partial: bool = False) ->
     from geo.plausibility import roster_to_store
 
     store = store if store is not None else roster_store()
+    check_province(actor, report.province, vintage=report.vintage, action="import")
+    store = scoped_store(store, actor)
+    if report.ok:
+        store = store_for(store, report.province, report.vintage)
     if not report.ok:
         _record(actor, "roster.import", f"rejected {report.source_name}: "
                 f"{len(report.errors)} error(s)", ok=False)
@@ -95,9 +107,52 @@ def import_roster(report, *, actor: Actor, store=None, partial: bool = False) ->
 
 
 def restore_roster(version: int, *, actor: Actor, store=None) -> int:
-    """Make an earlier roster version current again, as a new version (audited first)."""
+    """Make an earlier roster version current again, as a new version (audited first).
+
+    Raises
+    ------
+    ScopeDenied
+        The version is of a province outside ``actor``'s scope (audited).
+    """
     store = store if store is not None else roster_store()
+    if actor.scope is not None:  # the version's province, looked up on the server side
+        old = store.get(int(version))
+        check_province(actor, old.province, vintage=old.vintage, action="restore")
+    store = scoped_store(store, actor)
     with _action(actor, "roster.restore", f"version {version}") as act:
         new = store.restore(int(version), user=actor.name)
         act.result = f"version {version} → version {new}"
     return new
+
+
+def roster_history(*, actor: Actor | None = None, store=None, province: str | None = None,
+                   vintage: str | None = None):
+    """Return the stored roster versions ``actor`` may see (all provinces in its scope).
+
+    Columns :data:`geo.stores.rosters.HISTORY_COLUMNS`; ``province`` / ``vintage``
+    narrow it further (a province outside the scope is refused).
+    """
+    import warnings
+
+    from geo._errors import RegistryError
+    from geo.registry import find_province
+
+    store = scoped_store(store if store is not None else roster_store(), actor)
+    if actor is not None and province is not None:
+        for v in ((vintage,) if vintage else ("2020", "2025")):
+            check_province(actor, province, vintage=v)
+    history = store.history(province=province, vintage=vintage)
+    if actor is None or actor.scope is None or history.empty:
+        return history
+
+    def visible(row) -> bool:
+        allowed = allowed_provinces(actor, str(row["vintage"]))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                code = find_province(str(row["province"]), vintage=str(row["vintage"]))
+        except RegistryError:
+            return False
+        return code in allowed
+
+    return history[history.apply(visible, axis=1)].reset_index(drop=True)

@@ -84,6 +84,8 @@ def sqlalchemy_url(url: str) -> str:
 def scope_value(provinces: str | list[str] | tuple[str, ...] | None) -> str:
     """Return the ``bordermap.provinces`` value for registry codes, or ``*`` for all.
 
+    An empty list or tuple gives ``""``: no province at all (nothing is visible).
+
     Raises
     ------
     InvalidArgument
@@ -91,6 +93,8 @@ def scope_value(provinces: str | list[str] | tuple[str, ...] | None) -> str:
     """
     if provinces is None or provinces == ALL_PROVINCES:
         return ALL_PROVINCES
+    if isinstance(provinces, (list, tuple, frozenset, set)) and not provinces:
+        return ""
     codes = [provinces] if isinstance(provinces, str) else list(provinces)
     codes = [c.strip() for part in codes for c in str(part).split(",") if c.strip()]
     bad = [c for c in codes if not (len(c) == 2 and c.isdigit())]
@@ -214,6 +218,12 @@ class PostGISRosterStore(storage.RosterStore):
         The administrative map the rosters are validated against.
     timeout : float
         Seconds to wait for another writer's lock (and at most 10 s to connect).
+    scope : frozenset of str, optional
+        The provinces of the user the store works for, as 2020 province codes
+        (:mod:`geo.scope`); ``None`` = not restricted. Each transaction then sets
+        ``bordermap.provinces`` to the store's province only if the scope covers it
+        (on the store's map), else to nothing — so row-level security hides the rows
+        even if a caller forgot its own check. See :meth:`with_scope`.
 
     Raises
     ------
@@ -224,9 +234,11 @@ class PostGISRosterStore(storage.RosterStore):
     """
 
     def __init__(self, url: str, *, province: str = DEFAULT_PROVINCE,
-                 vintage: str = "2020", timeout: float = 30.0) -> None:
+                 vintage: str = "2020", timeout: float = 30.0,
+                 scope: frozenset[str] | None = None) -> None:
         from geo.registry import find_province
 
+        self.scope = None if scope is None else frozenset(scope)
         self.url = str(url)
         self.vintage = str(vintage)
         self.province = str(province)
@@ -247,10 +259,28 @@ class PostGISRosterStore(storage.RosterStore):
                 f"{self.vintage!r})")
 
     # -- plumbing --------------------------------------------------------
+    def with_scope(self, scope: frozenset[str] | None) -> PostGISRosterStore:
+        """Return this store working for a user whose scope is ``scope`` (2020 codes)."""
+        import copy
+
+        twin = copy.copy(self)
+        twin.scope = None if scope is None else frozenset(scope)
+        return twin
+
+    def _session_provinces(self) -> list[str]:
+        """What ``bordermap.provinces`` is set to: the store's province if in scope, else none."""
+        if self.scope is None:
+            return [self.province_code]
+        from geo.scope import provinces_on_map
+
+        return [self.province_code] if self.province_code in provinces_on_map(
+            self.scope, self.vintage) else []
+
     @contextlib.contextmanager
     def _transaction(self) -> Iterator:
         with connect(self.url, timeout=min(self.timeout, 10.0)) as con:
-            with scoped_transaction(con, self.province_code, lock_timeout_s=self.timeout):
+            with scoped_transaction(con, self._session_provinces(),
+                                    lock_timeout_s=self.timeout):
                 yield con
 
     def _run_hook(self, stage: str) -> None:
@@ -423,7 +453,8 @@ class PostGISRosterStore(storage.RosterStore):
         code = find_province(str(province), vintage=vintage) if province else self.province_code
         if (code, vintage) == (self.province_code, self.vintage):
             return self
-        return PostGISRosterStore(self.url, province=code, vintage=vintage, timeout=self.timeout)
+        return PostGISRosterStore(self.url, province=code, vintage=vintage, timeout=self.timeout,
+                                  scope=self.scope)
 
     def current(self, *, province: str | None = None, vintage: str | None = None):
         """Return the current version of a province and map (default: the store's own).
