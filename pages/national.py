@@ -1,8 +1,10 @@
 """National overview: the border provinces on one map, per province and per country; drill down.
 
 One service call (:func:`geo.services.national_overview`, cached on the data
-version) gives the tables, the totals and the outlines; the maps are rendered
-once per data version, metric and language (``pages/_mapcache.py``).
+version, in the session cache and in ``BORDERMAP_HOME/cache`` shared by every app
+process) gives the tables, the totals and the outlines; the drill-down loads one
+province's communes (:func:`geo.services.load_coverage`). Maps are rendered once
+per data version, metric and language (``pages/_mapcache.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ def _overview(vintage: str, key: tuple, home: str, roster_vintage: str | None):
     del key, home  # cache-key parts only (data version, BORDERMAP_HOME)
     return services.national_overview("border", vintage=vintage, roster_vintage=roster_vintage,
                                       actor=common.actor(), store=common.store())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _communes(code: str, vintage: str, key: tuple, home: str, roster_vintage: str | None):
+    del key, home  # cache-key parts only
+    return services.load_coverage(code, vintage=vintage, roster_vintage=roster_vintage,
+                                  store=common.store())
 
 
 def _countries(text: str, language: str) -> str:
@@ -133,7 +142,12 @@ chosen = common.choice("selectbox", t("national_drill", lang), [None, *codes],
 if chosen is None:
     st.info(t("national_drill_hint", lang))
     st.stop()
-cov = overview.communes(chosen)
+try:
+    cov = _communes(chosen, vintage, common.data_key(vintage), str(common.bordermap_home()),
+                    common.roster_vintage(vintage))
+except BorderMapError as err:
+    st.error(t("error", lang, message=escape_markdown(message(err, lang))))
+    st.stop()
 st.subheader(t("national_communes_of", lang, province=escape_markdown(names[chosen])))
 notices = provenance_notices(cov, lang=lang, details=True)
 if notices:

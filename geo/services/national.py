@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 import geopandas as gpd
 import pandas as pd
 
-from geo._errors import InvalidArgument
+from geo._errors import BorderMapError
 from geo.reference import PUBLISHED, PUBLISHED_NATIONAL, PUBLISHED_NATIONAL_SOURCE, DIEN_BIEN_CODE
 from geo.services._base import Actor
 from geo.settings import DEFAULT_VINTAGE
@@ -39,9 +38,12 @@ class NationalOverview:
         nationwide) and per province (``province_reinforcements``: code → figure).
     outlines : GeoDataFrame
         The province rows with their outlines (EPSG:4326), for the overview map.
-    by_province : dict
-        Province code → that province's coverage frame (for the drill-down), with
-        its own provenance in ``attrs``.
+    from_cache : bool
+        True when the tables were read back from the summary cache
+        (:mod:`geo.summary_cache`) rather than computed.
+
+    The communes of one province (the drill-down) come from
+    :func:`geo.services.load_coverage`.
     """
 
     vintage: str
@@ -49,8 +51,8 @@ class NationalOverview:
     countries: pd.DataFrame
     totals: dict
     published: dict
-    outlines: gpd.GeoDataFrame
-    by_province: Mapping[str, gpd.GeoDataFrame] = field(repr=False)
+    outlines: gpd.GeoDataFrame = field(repr=False)
+    from_cache: bool = False
 
     @property
     def approximate(self) -> bool:
@@ -62,28 +64,44 @@ class NationalOverview:
         """True when any province's figures come from a sample roster."""
         return bool(self.provinces["sample_roster"].any()) if len(self.provinces) else False
 
-    def communes(self, code: str) -> gpd.GeoDataFrame:
-        """Return one province's coverage frame (the drill-down).
 
-        Raises
-        ------
-        InvalidArgument
-            If ``code`` is not one of the overview's provinces.
-        """
-        if str(code) not in self.by_province:
-            raise InvalidArgument(f"province {code!r} is not in this overview "
-                                  f"({', '.join(sorted(self.by_province))})")
-        return self.by_province[str(code)]
+def _fingerprint(codes: list[str], vintage: str, roster_vintage: str | None, store,
+                 home: Path | None) -> str | None:
+    """Return the summary-cache key of an overview, or None when a store cannot say."""
+    from geo import summary_cache
+    from geo.services._base import norm_store
+    from geo.services.lists import border_list_token
+    from geo.stores.boundaries import BoundaryStore
+
+    try:
+        boundaries = BoundaryStore(home)
+        try:
+            norms = norm_store(home).current()
+            norms_version = None if norms is None else norms.version
+        except (BorderMapError, AttributeError, TypeError):
+            norms_version = "n/a"
+        return summary_cache.fingerprint([
+            "national", vintage, roster_vintage, ",".join(codes), store.version_token(),
+            border_list_token(home), norms_version,
+            *(boundaries.version_token(c, vintage) for c in codes),
+            summary_cache.code_and_data_token()])
+    except (BorderMapError, OSError, AttributeError) as err:
+        log.warning("national overview not cached (no data version): %s", err)
+        return None
 
 
 def national_overview(provinces: str = "border", *, vintage: str = DEFAULT_VINTAGE,
                       roster_vintage: str | None = None, actor: Actor | None = None,
-                      store=None, home: Path | None = None) -> NationalOverview:
+                      store=None, home: Path | None = None,
+                      use_cache: bool = True) -> NationalOverview:
     """Return the national overview of ``provinces`` on the ``vintage`` map.
 
     Each province's coverage comes from :func:`geo.services.load_coverage` (the
     boundary file, border list and roster in force for it), so the overview and
-    the map page agree commune by commune.
+    the map page agree commune by commune. The result is kept in the summary
+    cache of ``home`` (:mod:`geo.summary_cache`) under a fingerprint of the
+    rosters, border lists, norms, boundary files, program and data: every
+    process sharing ``home`` reads it back until one of them changes.
 
     Parameters
     ----------
@@ -100,12 +118,15 @@ def national_overview(provinces: str = "border", *, vintage: str = DEFAULT_VINTA
         Roster store; default that of ``home``.
     home : Path, optional
         ``BORDERMAP_HOME``.
+    use_cache : bool
+        Read and write the summary cache (False: always compute, nothing written).
 
     Returns
     -------
     NationalOverview
     """
     from geo import national_summary as ns
+    from geo import summary_cache
     from geo.registry import find_provinces, list_provinces
     from geo.services._base import roster_store
     from geo.services.layers import load_coverage
@@ -116,18 +137,28 @@ def national_overview(provinces: str = "border", *, vintage: str = DEFAULT_VINTA
         codes = sorted(list_provinces(vintage)["province_code"].astype(str))
     if store is None:
         store = roster_store(home)
-    by_province = {}
-    for code in codes:
-        by_province[code] = load_coverage(code, vintage=vintage, roster_vintage=roster_vintage,
-                                          store=store, home=home)
-    covs = list(by_province.values())
-    table = ns.summarize_provinces(covs)
     published = {**PUBLISHED_NATIONAL, "source": PUBLISHED_NATIONAL_SOURCE,
                  "province_reinforcements": {DIEN_BIEN_CODE: int(PUBLISHED["reinforcements"])}}
+    key = _fingerprint(codes, vintage, roster_vintage, store, home) if use_cache else None
+    kept = summary_cache.read_frames("national", key, home=home) if key else None
+    if kept is not None and {"provinces", "countries", "outlines"} <= set(kept):
+        table = kept["provinces"]
+        log.info("national overview (%s map): %d provinces from the summary cache",
+                 vintage, len(table))
+        return NationalOverview(vintage=vintage, provinces=table, countries=kept["countries"],
+                                totals=ns.national_totals(table), published=published,
+                                outlines=kept["outlines"], from_cache=True)
+    covs = [load_coverage(code, vintage=vintage, roster_vintage=roster_vintage, store=store,
+                          home=home) for code in codes]
+    table = ns.summarize_provinces(covs)
     overview = NationalOverview(
         vintage=vintage, provinces=table, countries=ns.summarize_countries(covs),
         totals=ns.national_totals(table), published=published,
-        outlines=ns.province_outlines(covs, table), by_province=by_province)
+        outlines=ns.province_outlines(covs, table))
+    if key:
+        summary_cache.write_frames("national", key, {
+            "provinces": overview.provinces, "countries": overview.countries,
+            "outlines": overview.outlines}, home=home)
     log.info("national overview (%s map): %d provinces, %d border communes, "
              "%d reinforcements", vintage, len(table), overview.totals["border_communes"],
              overview.totals["reinforcements"])
