@@ -19,9 +19,9 @@ import streamlit as st
 
 #: Pages per role; ``None`` (not signed in) sees only the sign-in page.
 ROLE_PAGES = {
-    "commander": ("map", "border", "reform"),
-    "planner": ("map", "border", "reform", "data"),
-    "admin": ("map", "border", "reform", "data", "admin"),
+    "commander": ("map", "national", "border", "reform"),
+    "planner": ("map", "national", "border", "reform", "data"),
+    "admin": ("map", "national", "border", "reform", "data", "admin"),
     "must_change": ("password",),
     None: ("signin",),
 }
@@ -34,6 +34,8 @@ def pages_for_role(role: str | None, lang: str) -> list[st.Page]:
     every = {
         "map": st.Page("pages/map.py", title=t("nav_map", lang), icon=":material/map:",
                        url_path="map", default=True),
+        "national": st.Page("pages/national.py", title=t("nav_national", lang),
+                            icon=":material/public:", url_path="national"),
         "border": st.Page("pages/border.py", title=t("nav_border", lang),
                           icon=":material/travel_explore:", url_path="border"),
         "reform": st.Page("pages/reform.py", title=t("nav_reform", lang),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from geo.i18n_localize import (column_labels, header_label, is_known,  # noqa: F401
                                localize, message)
 from geo.i18n_messages import MESSAGES
+from geo.i18n_national import NATIONAL_STRINGS
 from geo.reference import APPROXIMATE_NOTE, APPROXIMATE_NOTE_VI, SAMPLE_NOTE, SAMPLE_NOTE_VI
 
 #: Map metric labels: key → (Vietnamese, English).
@@ -556,6 +557,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 #: Messages of validation, uploads, boundaries and sign-in (geo/i18n_messages.py).
 STRINGS.update(MESSAGES)
+STRINGS.update(NATIONAL_STRINGS)
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:

@@ -83,3 +83,11 @@ SAMPLE_NOTE_VI = "Dữ liệu mẫu — không phải phân công thực tế."
 def is_dien_bien(province_code: object) -> bool:
     """Return True when ``province_code`` is Điện Biên's registry code."""
     return str(province_code) == DIEN_BIEN_CODE
+
+
+#: Published national figures (FACTS.md): the Ministry of Public Security reinforced "nearly
+#: 400" officers to the border communes of the land-border provinces (28 of them to Điện Biên).
+PUBLISHED_NATIONAL: Mapping[str, float] = MappingProxyType({"reinforcements": 400})
+
+#: Where the national figure was published (FACTS.md).
+PUBLISHED_NATIONAL_SOURCE = "Công an tỉnh Điện Biên (congan.dienbien.gov.vn)"

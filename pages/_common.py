@@ -382,6 +382,15 @@ def _features(province_code: str, vintage: str, boundaries: str, mtime: float, t
                                       roster_vintage, _actor=_actor))
 
 
+def data_key(vintage: str | None = None) -> tuple:
+    """Return what the session's coverage frame depends on: a cache key for maps built on it.
+
+    The data version (:func:`data_version`), the map, the roster map and the province.
+    """
+    vintage = vintage or st.session_state.get("vintage", DEFAULT_VINTAGE)
+    return (*data_version(vintage), vintage, roster_vintage(vintage), DEFAULT_PROVINCE)
+
+
 def roster_vintage(vintage: str) -> str | None:
     """Return the roster map the session asks for on ``vintage`` (None: the map's own)."""
     if vintage == "2025" and st.session_state.get("roster_map") == "2020":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.coverage import METRICS
 from geo.headline import headline_figures
@@ -11,6 +10,7 @@ from geo.i18n import metric_label, t
 from geo.maps import build_coverage_map, selection_layer
 from geo.tables import commune_record
 from pages import _common as common
+from pages._mapcache import cached_folium
 
 MAP_KEY = "coverage_map"
 #: Row height of the record panel (px): every field fits beside the map without scrolling.
@@ -46,12 +46,16 @@ left, right = st.columns([2, 1], gap="small")
 metric = common.choice("selectbox", t("metric", lang), METRICS, state="metric",
                        format_func=lambda k: metric_label(k, lang), container=st.sidebar)
 with left:
-    m = build_coverage_map(cov, metric=metric, lang=lang, tiles=st.session_state["tiles"],
-                           features=common.features(vintage), labels=True)
-    m = common.prepare_map(m)
-    st_folium(m, key=MAP_KEY, height=620, use_container_width=True,
-              returned_objects=["last_active_drawing"],
-              feature_group_to_add=selection_layer(cov, selected, lang=lang))
+    tiles = st.session_state["tiles"]
+    # rendered once per data version, map, metric, language and basemap (pages/_mapcache.py)
+    cached_folium(lambda: common.prepare_map(build_coverage_map(
+                      cov, metric=metric, lang=lang, tiles=tiles,
+                      features=common.features(vintage), labels=True)),
+                  cache_key=("coverage", common.data_key(vintage), metric, lang, tiles,
+                             common.asset_base_url()),
+                  key=MAP_KEY, height=620, use_container_width=True,
+                  returned_objects=["last_active_drawing"],
+                  feature_group_to_add=selection_layer(cov, selected, lang=lang))
     if st.session_state["tiles"] != "offline":
         st.caption(t("tiles_online_note", lang))
 with right:

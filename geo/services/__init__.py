@@ -53,6 +53,7 @@ from geo.services.layers import (  # noqa: F401
     load_coverage,
     remove_boundaries,
 )
+from geo.services.national import NationalOverview, national_overview  # noqa: F401
 from geo.services.lists import (  # noqa: F401
     border_list_history,
     border_list_label,
