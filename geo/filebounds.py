@@ -391,7 +391,7 @@ def check_csv(data: bytes, *, name: str = "file", max_columns: int = MAX_CSV_COL
     >>> check_csv(b"commune_code,chiefs\n03154,1\n")
     3
     """
-    buf = np.frombuffer(bytes(data), dtype=np.uint8)
+    buf = np.frombuffer(data if isinstance(data, bytes) else bytes(data), dtype=np.uint8)
     ends = np.flatnonzero(buf == 0x0A)
     n_lines = len(ends) + 1
     if n_lines > max_lines:

@@ -112,24 +112,104 @@ def _decode(raw: bytes, probs: ProblemList) -> str | None:
     return text
 
 
+def _head_lines(text: str, n: int) -> list[str]:
+    """Return ``text.splitlines()[:n]`` without splitting the whole text."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        # n + 1 lines begun in the prefix: the first n are whole.
+        if len(lines) > n or size >= len(text):
+            return lines[:n]
+        size *= 4
+
+
 def _sniff_delimiter(text: str) -> str:
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()][:20]
+    lines = [ln for ln in _head_lines(text, 50) if ln.strip()][:20]
     sample = "\n".join(lines)
     counts = {d: sample.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def _read_csv_rows(raw: bytes, probs: ProblemList) -> list[list[str]] | None:
+#: The lines of a text as ``io.StringIO(text, newline="")`` yields them (``\n``, ``\r\n``
+#: or ``\r`` ends a line, kept), without StringIO's copy of the text at 4 bytes a character.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+#: Rows parsed per batch while streaming a CSV into columns.
+_BATCH_ROWS = 16_384
+
+#: Distinct values a column may have and still be deduplicated while reading.
+_MAX_SHARED = 50_000
+
+
+#: Characters other than ``\n`` that str.splitlines() breaks at.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+#: Characters of text split into lines at a time.
+_BLOCK_CHARS = 1 << 20
+
+
+def _lines(text: str):
+    """Yield the lines of ``text`` as ``io.StringIO(text, newline="")`` does, a block at a time."""
+    start, n = 0, len(text)
+    while start < n:
+        end = text.rfind("\n", start, start + _BLOCK_CHARS) + 1
+        if end <= start:
+            end = text.find("\n", start + _BLOCK_CHARS) + 1 or n
+        if start + _BLOCK_CHARS >= n:
+            end = n
+        block = text[start:end]
+        if _OTHER_BREAKS.search(block):
+            yield from (m.group() for m in _LINE.finditer(block))
+        else:
+            yield from block.splitlines(keepends=True)
+        start = end
+
+
+def _read_csv_columns(raw: bytes, probs: ProblemList) -> pd.DataFrame | None:
+    """Parse CSV bytes into a frame of text cells (row i is line i + 1), one batch at a time.
+
+    The rows are never held as lists of lists: each batch is moved into its
+    columns at once, and a repeated value is kept once (a per-officer roster
+    repeats a few codes, roles and dates down a million rows), so a cell costs
+    a pointer, not a string. The result equals ``pd.DataFrame(list(csv.reader(…)))``
+    with short rows padded with ``""``.
+    """
+    import itertools
+
     text = _decode(raw, probs)
     if text is None:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    columns: list[list[str]] = []
+    shared: list[dict[str, str] | None] = []
+    n_rows = 0
     try:
-        return list(reader)
+        while batch := list(itertools.islice(reader, _BATCH_ROWS)):
+            width = max(map(len, batch))
+            while len(columns) < width:
+                columns.append([""] * n_rows)
+                shared.append({"": ""})
+            width = len(columns)
+            batch = [r if len(r) == width else r + [""] * (width - len(r)) for r in batch]
+            for j, values in enumerate(zip(*batch)):
+                seen = shared[j]
+                if seen is None:
+                    columns[j].extend(values)
+                    continue
+                columns[j].extend(map(seen.setdefault, values, values))
+                if len(seen) > _MAX_SHARED:
+                    shared[j] = None
+            n_rows += len(batch)
     except csv.Error as err:
         probs.add(reader.line_num or None, None, f"malformed CSV: {err}")
         return None
+    del text
+    if not columns:
+        return pd.DataFrame(index=range(n_rows), dtype=object)
+    return pd.DataFrame({j: np.array(col, dtype=object) for j, col in enumerate(columns)},
+                        index=range(n_rows), dtype=object)
 
 
 def _cell_text(value: object) -> str:
@@ -272,18 +352,21 @@ def read_cells(raw: bytes, sheet: str | None, probs: ProblemList
     formulas: set[tuple[int, int]] = set()
     if raw.startswith(b"PK\x03\x04"):
         got = _read_xlsx_rows(raw, sheet, probs)
-        table, formulas = got if got is not None else (None, formulas)
+        if got is None:
+            return None
+        table, formulas = got
+        width = max(map(len, table), default=0)
+        if table and min(map(len, table)) != width:
+            table = [r if len(r) == width else list(r) + [""] * (width - len(r))
+                     for r in table]
+        cells = pd.DataFrame(table, dtype=object)
     elif raw.startswith(b"\xd0\xcf\x11\xe0"):
         probs.add(None, None, "old Excel .xls format is not supported; save as .xlsx or CSV")
         return None
     else:
-        table = _read_csv_rows(raw, probs)
-    if table is None:
-        return None
-    width = max(map(len, table), default=0)
-    if table and min(map(len, table)) != width:
-        table = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in table]
-    cells = pd.DataFrame(table, dtype=object)
+        cells = _read_csv_columns(raw, probs)
+        if cells is None:
+            return None
     if cells.empty or not (cells.fillna("") != "").to_numpy().any():
         probs.add(None, None, "empty file")
         return None

@@ -10,6 +10,8 @@ warning. Every check adds to one :class:`~geo.roster.problems.ProblemList`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,9 @@ from geo.roster.columns import COUNT_COLUMNS, MAX_COUNT, ROLES
 from geo.roster.problems import ProblemList
 from geo.roster.values import (emit, future_dates, normalise_codes, on_uniques, parse_counts,
                                parse_dates, parse_roles, parse_yes_no)
+
+#: Border commune codes, or a function returning them when first needed (or None: no check).
+BorderCodes = set[str] | Callable[[], set[str] | None] | None
 
 
 def resolve_communes(data: pd.DataFrame, rows: np.ndarray, headers: dict[str, str],
@@ -89,7 +94,7 @@ def resolve_communes(data: pd.DataFrame, rows: np.ndarray, headers: dict[str, st
 
 def validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                           headers: dict[str, str], reg: UnitMatcher,
-                          border_codes: set[str] | None, probs: ProblemList
+                          border_codes: BorderCodes, probs: ProblemList
                           ) -> pd.DataFrame:
     counts: dict[str, pd.Series] = {}
     messages: dict[str, pd.Series] = {}
@@ -151,7 +156,7 @@ def validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
 
 def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                           headers: dict[str, str], reg: UnitMatcher,
-                          border_codes: set[str] | None, probs: ProblemList
+                          border_codes: BorderCodes, probs: ProblemList
                           ) -> pd.DataFrame:
     role, role_msg = parse_roles(data["role"])
     emit(probs, rows, headers["role"], role_msg)
@@ -204,14 +209,17 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                       f"commune {code_} has {v:,} {c}, more than {MAX_COUNT:,}")
     first_reinf = people[people["role"] == "reinforcement"].groupby("commune_code")[
         "_row"].min()
-    _border_warning(frame.assign(_row=frame["commune_code"].map(first_reinf)
-                                 .fillna(frame["_row"]).to_numpy()),
-                    reg, border_codes, headers["role"], probs)
+    at_reinf = frame.assign(_row=frame["commune_code"].map(first_reinf)
+                            .fillna(frame["_row"]).to_numpy())
+    del people, grouped, chiefs, reinf, tally
+    _border_warning(at_reinf, reg, border_codes, headers["role"], probs)
     return frame
 
 
-def _border_warning(frame: pd.DataFrame, reg: UnitMatcher, border_codes: set[str] | None,
+def _border_warning(frame: pd.DataFrame, reg: UnitMatcher, border_codes: BorderCodes,
                     column: str | None, probs: ProblemList) -> None:
+    if callable(border_codes):
+        border_codes = border_codes()
     if border_codes is None:
         return
     border = {str(c).zfill(5) for c in border_codes}

@@ -74,6 +74,16 @@ __all__ = ["ROSTER_COLUMNS", "read_roster", "validate_roster"]
 BorderCodes = set[str] | Callable[[str], set[str]] | None
 
 
+def _shared_text(column: pd.Series) -> np.ndarray:
+    """Return a text column as an object array in which equal cells are one string.
+
+    A per-officer roster repeats a few codes, roles and dates down a million
+    rows; one string per distinct value keeps such a column at a pointer a row.
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    return np.asarray(uniques, dtype=object)[codes]
+
+
 def _file_vintage(data: pd.DataFrame, rows: np.ndarray, column: str | None,
                   probs: ProblemList) -> str | None:
     """Return the map named by the file's ``vintage`` column (one value), or None."""
@@ -214,9 +224,12 @@ def validate_roster(
         return report()
     assert raw is not None
     got = read_cells(raw, sheet, probs)
+    is_xlsx = raw.startswith(b"PK\x03\x04")
+    del raw  # a million-row file: keep neither its bytes nor its text past this point
     if got is None:
         return report()
     cells, formulas = got
+    del got
     header_at = find_header(cells)
     if header_at > 0 and (cells.iloc[:header_at] != "").to_numpy().any():
         probs.add(header_at, None, f"rows 1–{header_at} above the header were ignored",
@@ -242,11 +255,13 @@ def validate_roster(
         probs.add(None, None, "no data rows under the header")
     if missing or n_rows == 0:
         return report(n_rows)
-    if sheet is not None and not raw.startswith(b"PK\x03\x04"):
+    if sheet is not None and not is_xlsx:
         probs.add(None, None, f"sheet={sheet!r} ignored: the file is CSV", "warning")
 
-    data = pd.DataFrame({c: body[positions[c]].to_numpy() for c in positions},
+    del cells
+    data = pd.DataFrame({c: _shared_text(body[positions[c]]) for c in positions},
                         index=range(n_rows), dtype=object)
+    del body
     found = _choose_vintage(asked, data, body_rows, headers, province_code, probs)
     if found is None:
         return report(n_rows)
@@ -257,7 +272,8 @@ def validate_roster(
                   "districts; the column is ignored", "warning")
     if formulas:
         report_formulas(formulas, body_rows, headers, positions, probs)
-    borders = border_codes(chosen) if callable(border_codes) else border_codes
+    # Asked for only when the checks need them, after the row-sized work is done.
+    borders = (lambda: border_codes(chosen)) if callable(border_codes) else border_codes
     codes = resolve_communes(data, body_rows, headers, reg, probs)
     validate = validate_per_commune if kind == "per-commune" else validate_per_officer
     frame = validate(data, body_rows, codes, headers, reg, borders, probs)
