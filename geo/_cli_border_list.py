@@ -6,7 +6,6 @@ Errors are turned into exit codes by :func:`geo.cli.main`, as for every command.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from geo import services
@@ -17,17 +16,11 @@ EXIT_OK, EXIT_INPUT = 0, 2
 
 
 def _validate(args: argparse.Namespace):
+    from geo._cli_io import print_check
+
     report = services.check_border_list(Path(args.file), province=args.province,
                                         vintage=args.vintage, sheet=args.sheet)
-    table = report.to_frame()
-    if len(table):
-        table.to_string(sys.stdout, index=False, max_colwidth=90)
-        print()
-    status = "valid" if report.ok else "rejected"
-    print(f"{Path(args.file).name}: {status} — border-commune list, {report.vintage} map, "
-          f"{report.n_rows} data rows, {len(report.errors)} error(s), "
-          f"{len(report.warnings)} warning(s)")
-    return report
+    return print_check(report, args.file, "border-commune list")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -52,40 +45,32 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     """Print every stored border-list version."""
-    from geo._cli_io import note as _note, write_table
+    from geo._cli_io import write_history
     from geo.registry import find_province
 
     province = None if args.province is None else find_province(
         args.province, vintage=args.vintage or DEFAULT_VINTAGE)
     history = services.border_list_history(province, vintage=args.vintage)
-    if history.empty:
-        _note("no border-commune list loaded: the border flags are computed from the "
-              "boundaries")
-        return EXIT_OK
-    write_table(history, "csv")
-    return EXIT_OK
+    return write_history(history, empty_note="no border-commune list loaded: the border flags "
+                                             "are computed from the boundaries")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Make an earlier border list the one in force again (as a new version)."""
-    from geo._cli_io import actor as _actor
+    from geo._cli_io import actor as _actor, print_restored
 
-    version = services.restore_border_list(args.version, actor=_actor(args))
-    print(f"restored version {args.version} as version {version} (in force)")
-    return EXIT_OK
+    return print_restored(args.version,
+                          services.restore_border_list(args.version, actor=_actor(args)),
+                          "in force")
 
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Print a border-list template (CSV, UTF-8) to fill in."""
+    from geo._cli_io import write_template
     from geo.border_list import border_list_template
 
-    text = border_list_template(province=args.province, vintage=args.vintage)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8-sig")
-        print(f"wrote {args.out}")
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
+    return write_template(border_list_template(province=args.province, vintage=args.vintage),
+                          args.out)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

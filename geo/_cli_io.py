@@ -54,3 +54,49 @@ def cli_actor() -> str:
 def actor(args: argparse.Namespace) -> services.Actor:
     """The operating-system user; ``--user`` only adds a note."""
     return services.os_actor(getattr(args, "user", None))
+
+
+def print_check(report, file: str, kind: str):
+    """Print a checked file's problems (a table) and its one-line verdict; return ``report``.
+
+    ``kind`` names what was checked ("sample roster", "border-commune list"), the verdict
+    reads ``<file name>: valid|rejected — <kind>, <map> map, <rows>, <errors>, <warnings>``.
+    """
+    from pathlib import Path
+
+    table = report.to_frame()
+    if len(table):
+        table.to_string(sys.stdout, index=False, max_colwidth=90)
+        print()
+    status = "valid" if report.ok else "rejected"
+    print(f"{Path(file).name}: {status} — {kind}, {report.vintage} map, "
+          f"{report.n_rows} data rows, {len(report.errors)} error(s), "
+          f"{len(report.warnings)} warning(s)")
+    return report
+
+
+def write_history(history: pd.DataFrame, *, empty_note: str) -> int:
+    """Write stored versions as CSV on stdout, or ``empty_note`` on stderr when there are none."""
+    if history.empty:
+        note(empty_note)
+    else:
+        write_table(history, "csv")
+    return EXIT_OK
+
+
+def print_restored(requested: int, version: int, state: str) -> int:
+    """Say that version ``requested`` was restored as ``version`` (now ``state``)."""
+    print(f"restored version {requested} as version {version} ({state})")
+    return EXIT_OK
+
+
+def write_template(text: str, out: str | None) -> int:
+    """Write a template to ``out`` (UTF-8 with BOM, for Excel) or, without ``out``, to stdout."""
+    if out:
+        from pathlib import Path
+
+        Path(out).write_text(text, encoding="utf-8-sig")
+        print(f"wrote {out}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK

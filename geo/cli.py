@@ -24,7 +24,8 @@ from geo.settings import (BORDER_MIN_SHARED_KM, BORDER_TOLERANCE_M, DEFAULT_PROV
                           DEFAULT_VINTAGE, VINTAGES)
 
 from geo._cli_io import (EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, actor, cli_actor,  # noqa: F401
-                         note, warnings_as_notes, write_table)
+                         note, print_check, print_restored, warnings_as_notes, write_history,
+                         write_table, write_template)
 
 log = logging.getLogger(__name__)
 
@@ -215,16 +216,7 @@ def _choice_ci(choices: tuple[str, ...]) -> Callable[[str], str]:
 def _validate(args: argparse.Namespace):
     report = services.check_roster(Path(args.file), province=args.province,
                                    vintage=args.vintage, sheet=args.sheet, partial=args.partial)
-    table = report.to_frame()
-    if len(table):
-        table.to_string(sys.stdout, index=False, max_colwidth=90)
-        print()
-    status = "rejected" if not report.ok else "valid"
-    print(f"{Path(args.file).name}: {status} — {report.kind or 'unknown'} roster, "
-          f"{report.vintage} map, "
-          f"{report.n_rows} data rows, {len(report.errors)} error(s), "
-          f"{len(report.warnings)} warning(s)")
-    return report
+    return print_check(report, args.file, f"{report.kind or 'unknown'} roster")
 
 
 def cmd_roster_validate(args: argparse.Namespace) -> int:
@@ -250,33 +242,22 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 def cmd_roster_history(args: argparse.Namespace) -> int:
     """Print every stored roster version, newest first."""
     history = services.roster_store().history(province=args.province, vintage=args.vintage)
-    if history.empty:
-        _note("no roster imported yet: the app and CLI use the sample roster "
-              "(sample data — not real assignments)")
-        return EXIT_OK
-    write_table(history, "csv")
-    return EXIT_OK
+    return write_history(history, empty_note="no roster imported yet: the app and CLI use the "
+                                             "sample roster (sample data — not real assignments)")
 
 
 def cmd_roster_restore(args: argparse.Namespace) -> int:
     """Make an earlier version current again (as a new version)."""
-    version = services.restore_roster(args.version, actor=_actor(args))
-    print(f"restored version {args.version} as version {version} (current)")
-    return EXIT_OK
+    return print_restored(args.version, services.restore_roster(args.version, actor=_actor(args)),
+                          "current")
 
 
 def cmd_roster_template(args: argparse.Namespace) -> int:
     """Print a roster template (CSV, UTF-8) to fill in."""
     from geo.roster import roster_template
 
-    text = roster_template(per_officer=args.per_officer, province=args.province,
-                           vintage=args.vintage)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8-sig")
-        print(f"wrote {args.out}")
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
+    return write_template(roster_template(per_officer=args.per_officer, province=args.province,
+                                          vintage=args.vintage), args.out)
 
 
 # --------------------------------------------------------------------------- norms

@@ -1,5 +1,9 @@
 """Tests for geo.stores.rosters: versions, history, restore, atomicity, concurrency, schema.
 
+What the SQLite store shares with the PostGIS one (empty store, read back, history and
+restore, roll-back, threads restoring and importing at once) is tested once for both
+backends in tests/stores/test_store_backends.py; here what is SQLite's own.
+
 Rosters here are tiny hand-made frames for Điện Biên communes 03154/03155/03156
 (made-up counts). Crash tests run a child Python process that dies (SIGKILL)
 inside the write transaction.
@@ -16,16 +20,16 @@ import sys
 import textwrap
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from geo._errors import RosterError, StorageError
-from geo.roster import ROSTER_COLUMNS, validate_roster
+from geo.roster import validate_roster
+from store_frames import roster
+
 from geo.stores.rosters import (
-    HISTORY_COLUMNS,
     SCHEMA_VERSION,
     RosterStore,
     SQLiteRosterStore,
@@ -33,17 +37,6 @@ from geo.stores.rosters import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def roster(officers: int, codes: tuple[str, ...] = ("03154", "03155")) -> pd.DataFrame:
-    n = len(codes)
-    return pd.DataFrame({
-        "commune_code": pd.Series(codes, dtype="str"),
-        "chiefs": [1] * n, "deputies": [1] * n, "officers": [officers] * n,
-        "reinforcements": [0] * n, "trained": [2] * n,
-        "reinforcement_origin": pd.Series([None] * n, dtype="str"),
-        "as_of": pd.Series(["2022-01-15"] * n, dtype="str"),
-    })
 
 
 def file_digest(path: Path) -> dict[str, str]:
@@ -72,35 +65,6 @@ def test_open_store_uses_bordermap_home_and_creates_it(tmp_path, monkeypatch):
     assert other.path == tmp_path / "explicit" / "bordermap.sqlite"
 
 
-def test_empty_store(store):
-    assert store.current() is None
-    hist = store.history()
-    assert list(hist.columns) == list(HISTORY_COLUMNS) and hist.empty
-    assert store.version_token().endswith(":0")
-    with pytest.raises(StorageError, match="nothing has been imported"):
-        store.get(1)
-
-
-def test_import_report_and_read_back(store):
-    raw = ("commune_code,chiefs,deputies,officers,reinforcements,reinforcement_origin,trained,"
-           "as_of\n03155,1,2,6,2,Bộ Công an,5,2021-12-31\n03154,1,1,3,0,,4,2022-01-15\n"
-           ).encode()
-    rep = validate_roster(raw, source_name="roster.csv")
-    assert rep.ok
-    assert store.import_roster(rep, user="alice") == 1
-    cur = store.current()
-    assert (cur.version, cur.source_name, cur.user, cur.kind, cur.vintage) == (
-        1, "roster.csv", "alice", "per-commune", "2020")
-    assert cur.province == "Tỉnh Điện Biên"
-    assert cur.sha256 == hashlib.sha256(raw).hexdigest()
-    assert cur.restored_from is None
-    stamp = datetime.fromisoformat(cur.imported_at)
-    assert stamp.utcoffset().total_seconds() == 0
-    assert abs((datetime.now(UTC) - stamp).total_seconds()) < 60
-    pd.testing.assert_frame_equal(cur.frame, rep.roster)
-    assert list(cur.frame.columns) == list(ROSTER_COLUMNS)
-
-
 def test_import_frame_with_defaults_and_rows_are_plain_sql(store):
     v = store.import_roster(roster(3), user="bob")
     got = store.get(v)
@@ -116,28 +80,6 @@ def test_import_frame_with_defaults_and_rows_are_plain_sql(store):
     finally:
         con.close()
     assert rows == [(1, "03154", 3), (1, "03155", 3)]
-
-
-def test_history_and_restore(store):
-    v1 = store.import_roster(roster(3), source_name="a.csv", user="alice")
-    v2 = store.import_roster(roster(7, ("03154", "03155", "03156")), source_name="b.csv",
-                             user="bob")
-    v3 = store.restore(v1, user="carol")
-    assert (v1, v2, v3) == (1, 2, 3)
-    hist = store.history()
-    assert hist["version"].tolist() == [1, 2, 3]
-    assert hist["source_name"].tolist() == ["a.csv", "b.csv", "a.csv"]
-    assert hist["user"].tolist() == ["alice", "bob", "carol"]
-    assert hist["rows"].tolist() == [2, 3, 2]
-    assert hist["is_current"].tolist() == [False, False, True]
-    assert hist["restored_from"].tolist() == [pd.NA, pd.NA, 1]
-    cur = store.current()
-    assert cur.version == 3 and cur.restored_from == 1
-    pd.testing.assert_frame_equal(cur.frame, roster(3))
-    pd.testing.assert_frame_equal(store.get(2).frame, roster(7, ("03154", "03155", "03156")))
-    with pytest.raises(StorageError, match=r"no roster version 9 \(versions 1–3\)"):
-        store.restore(9, user="x")
-    assert len(store.history()) == 3
 
 
 def test_version_token_changes_on_every_write_only(store, tmp_path):
@@ -171,22 +113,6 @@ def test_rejected_import_leaves_database_byte_identical(store):
         store.import_roster(roster(3).drop(columns="trained"))
     assert file_digest(store.path) == before
     assert store.current().version == 1 and store.current().user == "alice"
-
-
-def test_error_inside_transaction_rolls_back(store):
-    store.import_roster(roster(3))
-
-    def boom(stage: str) -> None:
-        if stage == "rows-written":
-            raise RuntimeError("simulated failure")
-
-    store._hook = boom
-    with pytest.raises(RuntimeError, match="simulated"):
-        store.import_roster(roster(9))
-    store._hook = None
-    assert store.history()["version"].tolist() == [1]
-    assert store.import_roster(roster(5)) >= 2
-    pd.testing.assert_frame_equal(store.current().frame, roster(5))
 
 
 # ---------------------------------------------------------------------------
@@ -319,38 +245,6 @@ def test_concurrent_imports_in_threads(store):
     assert not errors, errors
     assert len(inside) == len(frames)
     assert_consistent(store, frames)
-
-
-def test_concurrent_restores_and_imports_in_threads(store):
-    """Restore reads before it writes: it must hold the write lock from its first read."""
-    store.import_roster(roster(1), source_name="base.csv")
-    n = 8
-    barrier = threading.Barrier(n)
-    store._hook = lambda stage: time.sleep(0.01) if stage == "version-row" else None
-    errors: list[BaseException] = []
-
-    def work(i: int) -> None:
-        try:
-            barrier.wait()
-            if i % 2:
-                store.restore(1, user=f"r{i}")
-            else:
-                store.import_roster(roster(10 + i), source_name=f"i{i}.csv")
-        except BaseException as err:  # noqa: BLE001 - reported below
-            errors.append(err)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
-    hist = store.history()
-    assert hist["version"].tolist() == list(range(1, n + 2))
-    assert (hist["restored_from"] == 1).sum() == n // 2
-    for v, name in zip(hist["version"], hist["source_name"]):
-        expected = roster(1) if name == "base.csv" else roster(10 + int(name[1:-4]))
-        pd.testing.assert_frame_equal(store.get(v).frame, expected)
 
 
 PROC_CHILD = textwrap.dedent("""

@@ -21,23 +21,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from store_frames import roster
+
 from geo._errors import InvalidArgument, RosterError, StorageError
 from geo.roster import ROSTER_COLUMNS, validate_roster
 from geo.stores.rosters import HISTORY_COLUMNS, RosterStore, SQLiteRosterStore, open_store
 
 REPO = Path(__file__).resolve().parents[2]
 BACKENDS = ("sqlite", "postgis")
-
-
-def roster(officers: int, codes: tuple[str, ...] = ("03154", "03155")) -> pd.DataFrame:
-    n = len(codes)
-    return pd.DataFrame({
-        "commune_code": pd.Series(codes, dtype="str"),
-        "chiefs": [1] * n, "deputies": [1] * n, "officers": [officers] * n,
-        "reinforcements": [0] * n, "trained": [2] * n,
-        "reinforcement_origin": pd.Series([None] * n, dtype="str"),
-        "as_of": pd.Series(["2022-01-15"] * n, dtype="str"),
-    })
 
 
 def open_backend(backend: str, target: str, **kwargs) -> RosterStore:
@@ -209,7 +200,7 @@ CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     import pandas as pd
-    sys.path.insert(0, sys.argv[5])
+    sys.path[:0] = [sys.argv[5], str(Path(sys.argv[5]).parent)]
     from test_store_backends import open_backend, roster
 
     backend, target, worker, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
