@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,14 +46,20 @@ def _communes(province: str) -> list[str]:
     return [sys.executable, "-m", "geo", "communes", "--province", province, "--vintage", "2020"]
 
 
-def _run(cmd: list[str], env: dict) -> float:
-    t0 = time.perf_counter()
+def _cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def _run(cmd: list[str], env: dict) -> tuple[float, float]:
+    """Run one process; return its wall time and CPU time (user + system), in seconds."""
+    c0, t0 = _cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, check=False)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, _cpu() - c0
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -79,22 +86,33 @@ def main() -> None:
     for cmd in cases.values():  # warm the file cache and the bytecode
         _run(cmd, env)
     times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu: dict[str, list[float]] = {k: [] for k in cases}
+    load = [os.getloadavg()[0]]
     for _ in range(args.runs):
         for key, cmd in cases.items():
-            times[key].append(_run(cmd, env))
+            wall, used = _run(cmd, env)
+            times[key].append(wall)
+            cpu[key].append(used)
+        load.append(os.getloadavg()[0])
 
     med = {k: statistics.median(v) for k, v in times.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     base = med["read Lai Châu (baseline)"]
+    base_cpu = med_cpu["read Lai Châu (baseline)"]
     print(f"bench_national: whole processes, {args.runs} runs each, interleaved; "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+          f"{os.cpu_count()} cores, load average {min(load):.1f}–{max(load):.1f} during the runs")
+    print("  wall time (and CPU time = user + system of the process, less sensitive to load)")
     for key, values in times.items():
-        print(f"  {key:34s} {fmt(values)}  = {med[key] / base:.2f}× baseline")
+        print(f"  {key:34s} {fmt(values)}  = {med[key] / base:.2f}× baseline; "
+              f"CPU {med_cpu[key]:.2f} s = {med_cpu[key] / base_cpu:.2f}×")
     one = med["communes Lai Châu"]
-    print(f"communes Lai Châu / read Lai Châu: {one / base:.2f}× (target ≤ 1.5×)")
+    print(f"communes Lai Châu / read Lai Châu: {one / base:.2f}× wall, "
+          f"{med_cpu['communes Lai Châu'] / base_cpu:.2f}× CPU (target ≤ 1.5×)")
     print(f"communes Lai Châu / communes Điện Biên (embedded): "
           f"{one / med['communes Điện Biên (embedded)']:.2f}×")
     border = med["communes border (25 provinces)"]
-    print(f"communes border, 25 provinces in one call: {border:.2f} s (target < 3 s)")
+    print(f"communes border, 25 provinces in one call: {border:.2f} s wall, "
+          f"{med_cpu['communes border (25 provinces)']:.2f} s CPU (target < 3 s)")
     if separate:
         per_call = statistics.median(med[f"separate: {n}"] for n in separate)
         print(f"25 separate calls (extrapolated from {len(separate)} provinces, median "

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from geo._errors import InvalidArgument, LayerError
@@ -91,26 +90,57 @@ def write_national_layer(gdf: gpd.GeoDataFrame, vintage: str, *, folder: Path | 
             writer.write_table(table.slice(start, int(n)), row_group_size=int(n))
             start += int(n)
     tmp.replace(path)
-    _read_table.cache_clear()
+    _row_groups.cache_clear()
+    _row_group.cache_clear()
     log.info("national layer %s: wrote %d units of %d provinces to %s (%.1f MB)", vintage,
              len(frame), len(sizes), path, path.stat().st_size / 1e6)
     return path
 
 
-def read_table(path: Path) -> pa.Table:
-    """Read a prebuilt layer file as an Arrow table (geometry as WKB).
+def read_table(path: Path, province_codes=None) -> pa.Table:
+    """Read a prebuilt layer file, or some provinces of it, as an Arrow table (WKB geometry).
 
-    Cached per process, keyed by path, size and modification time: a rebuilt file is
-    read again.
+    Only the row groups whose ``province_code`` statistics can hold the provinces asked
+    for are decoded (one row group per province as written). Row groups are cached per
+    process, keyed by path, size and modification time: a rebuilt file is read again.
     """
     stat = Path(path).stat()
-    return _read_table(Path(path), stat.st_size, stat.st_mtime_ns)
+    key = (Path(path), stat.st_size, stat.st_mtime_ns)
+    groups = _row_groups(*key)
+    if province_codes is None:
+        wanted = range(len(groups))
+    else:
+        codes = {str(c).zfill(2) for c in province_codes}
+        wanted = [i for i, (lo, hi) in enumerate(groups)
+                  if lo is None or any(lo <= c <= hi for c in codes)]
+    tables = [_row_group(*key, i) for i in wanted]
+    if not tables:
+        return _row_group(*key, 0).slice(0, 0) if groups else pq.read_table(path)
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    if province_codes is not None:
+        keep = pa.array([c in codes for c in table.column("province_code").to_pylist()])
+        table = table.filter(keep)
+    return table
 
 
 @functools.lru_cache(maxsize=4)
-def _read_table(path: Path, size: int, mtime_ns: int) -> pa.Table:
+def _row_groups(path: Path, size: int, mtime_ns: int) -> list[tuple]:
+    """``(min, max)`` province code of each row group (``None`` without statistics)."""
     del size, mtime_ns  # cache key only
-    return pq.read_table(path)
+    meta = pq.ParquetFile(path).metadata
+    col = meta.schema.to_arrow_schema().get_field_index("province_code")
+    out = []
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(col).statistics
+        has = stats is not None and stats.has_min_max
+        out.append((stats.min, stats.max) if has else (None, None))
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _row_group(path: Path, size: int, mtime_ns: int, index: int) -> pa.Table:
+    del size, mtime_ns  # cache key only
+    return pq.ParquetFile(path).read_row_group(index)
 
 
 def read_national_layer(vintage: str, province_codes=None, *, folder: Path | None = None
@@ -133,13 +163,10 @@ def read_national_layer(vintage: str, province_codes=None, *, folder: Path | Non
     if not path.exists():
         return None
     try:
-        table = read_table(path)
+        table = read_table(path, province_codes)
     except (OSError, pa.ArrowException) as err:
         raise LayerError(f"{path.name}: cannot read the prebuilt layer ({err}); "
                          f"rebuild it with `python -m geo build-default`") from err
-    if province_codes is not None:
-        codes = pa.array(sorted({str(c).zfill(2) for c in province_codes}), pa.string())
-        table = table.filter(pc.is_in(table["province_code"], value_set=codes))
     gdf = gpd.GeoDataFrame.from_arrow(table)
     if gdf.crs is None:
         raise LayerError(f"{path.name}: the prebuilt layer has no CRS")
