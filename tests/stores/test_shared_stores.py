@@ -338,3 +338,25 @@ def test_concurrent_border_list_imports_keep_history_consistent(backend):
         names = hist[hist["province"] == code]["source_name"].tolist()
         assert names == [f"{code}-{i}" for i in range(4)]  # each writer's order kept
         assert border_list_store().current(code, "2020").source_name == f"{code}-3"
+
+
+def test_concurrent_audit_writers_keep_one_chain(backend):
+    """Two processes append at once: ids 1..n without gaps, and the chain verifies."""
+    script = textwrap.dedent("""
+        import sys
+        from geo import audit
+        for i in range(5):
+            audit.record(f"cli:{sys.argv[1]}", "export", f"{sys.argv[1]}-{i}")
+    """)
+    audit.record("cli:setup", "export", "first")  # the key exists before the race
+    procs = [subprocess.Popen([sys.executable, "-c", script, who], cwd=REPO,
+                              env=dict(os.environ), stderr=subprocess.PIPE, text=True)
+             for who in ("a", "b")]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
+    frame = audit.read(None).iloc[::-1]
+    assert frame["id"].tolist() == list(range(1, 12))
+    for who in ("a", "b"):
+        assert frame[frame["user"] == f"cli:{who}"]["detail"].tolist() == [
+            f"{who}-{i}" for i in range(5)]
+    assert audit.verify_log() == 11
