@@ -100,6 +100,25 @@ def test_concurrent_account_changes_lose_nothing(backend):
         f"u{n}x{i}" for n in range(3) for i in range(2))
 
 
+def test_moving_to_the_database_copies_the_users_file(pg_url, monkeypatch, cli, tmp_path):
+    monkeypatch.delenv("BORDERMAP_DATABASE_URL", raising=False)
+    auth.add_user("lan", PASSWORD, role="planner")  # the embedded users file
+    auth.add_user("minh", PASSWORD, role="commander", must_change=True)
+    file_accounts = auth._read_file(auth.users_path())
+    assert cli("db", "import-users", check=False).returncode == 2  # no database configured
+
+    monkeypatch.setenv("BORDERMAP_DATABASE_URL", pg_url)
+    assert auth.list_users().empty  # the database has its own (none yet)
+    auth.add_user("minh", "another-password-42", role="admin")
+    result = cli("db", "import-users")
+    assert "1 account(s) copied into the database: lan" in result.stdout
+    assert "left unchanged: minh" in result.stderr
+    assert auth._read_file(auth.users_path())["lan"] == file_accounts["lan"]
+    assert auth.account("minh").role == "admin"  # not overwritten
+    assert auth.authenticate("lan", PASSWORD, client_id="cli").role == "planner"
+    assert "lan role=planner (copied from users.json)" in audit.read(None)["detail"].tolist()
+
+
 # --------------------------------------------------------------------------- sessions
 
 class FakeClock:
