@@ -7,12 +7,14 @@ data folder holds none of the embedded store files.
 
 from __future__ import annotations
 
+import pytest
 import test_app_access
 
 from geo import audit
 from geo.settings import get_settings
 
 
+@pytest.mark.slow  # the whole app, ~20 s
 def test_first_start_sign_in_and_map_on_the_shared_store(pg_url, monkeypatch, capsys):
     monkeypatch.setenv("BORDERMAP_DATABASE_URL", pg_url)
     test_app_access.test_first_start_creates_admin_and_shows_only_the_sign_in_page(capsys)

@@ -83,6 +83,7 @@ def test_every_field_of_a_record_round_trips(backend):
     assert got["hash"].startswith("$2")
 
 
+@pytest.mark.slow  # child processes
 def test_concurrent_account_changes_lose_nothing(backend):
     """Three processes each add accounts at once: every account is there afterwards."""
     script = textwrap.dedent("""
@@ -333,6 +334,7 @@ def test_border_lists_row_level_security(pg_url):
     assert rows == [("03300",)] and none == 0
 
 
+@pytest.mark.slow  # child processes
 def test_concurrent_border_list_imports_keep_history_consistent(backend):
     """Two processes import at once: versions 1..n, none lost or duplicated."""
     script = textwrap.dedent("""
@@ -359,6 +361,7 @@ def test_concurrent_border_list_imports_keep_history_consistent(backend):
         assert border_list_store().current(code, "2020").source_name == f"{code}-3"
 
 
+@pytest.mark.slow  # child processes
 def test_concurrent_audit_writers_keep_one_chain(backend):
     """Two processes append at once: ids 1..n without gaps, and the chain verifies."""
     script = textwrap.dedent("""
