@@ -76,11 +76,24 @@ def test_every_field_of_a_record_round_trips(backend):
         users["lan"]["note"] = {"unit": "Công an tỉnh", "since": 2024}
         users["lan"]["must_change"] = True
         auth._write_file(path, users)
+        users["lan"]["scope"] = "*"
+        auth._write_file(path, users)
+        assert auth._read_file(path)["lan"]["scope"] == "*"  # not a list: kept as it is
+        users["lan"]["scope"] = ["11", "12"]
+        auth._write_file(path, users)
     got = auth._read_file(path)["lan"]
     assert got["scope"] == ["11", "12"]
     assert got["note"] == {"unit": "Công an tỉnh", "since": 2024}
     assert got["must_change"] is True and got["role"] == "planner"
     assert got["hash"].startswith("$2")
+    if backend == "postgis":  # the fields the app reads are columns, the rest JSONB
+        from geo.stores.postgis import connect
+
+        with connect(os.environ["BORDERMAP_DATABASE_URL"]) as con:
+            row = con.execute("SELECT role, must_change, scope, extra FROM app_users"
+                              " WHERE username = 'lan'").fetchone()
+        assert row == ("planner", True, ["11", "12"],
+                       {"note": {"unit": "Công an tỉnh", "since": 2024}})
 
 
 @pytest.mark.slow  # child processes
