@@ -96,6 +96,13 @@ def cmd_db(args: argparse.Namespace) -> int:
     if args.db_command == "upgrade":
         print(f"database schema at revision {services.upgrade_database()}")
         return EXIT_OK
+    if args.db_command == "import-users":
+        added, skipped = services.import_users_file(args.file, actor=services.os_actor())
+        print(f"{len(added)} account(s) copied into the database"
+              + (f": {', '.join(added)}" if added else ""))
+        if skipped:
+            note(f"already in the database, left unchanged: {', '.join(skipped)}")
+        return EXIT_OK
     counts = services.publish_commune_layers(args.province, vintage=args.vintage,
                                              actor=services.os_actor())
     for code, n in counts.items():
@@ -153,6 +160,10 @@ def add_parsers(sub, *, add_area_options) -> None:
     p = sub.add_parser("db", help="shared PostgreSQL/PostGIS store (BORDERMAP_DATABASE_URL)")
     db = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db.add_parser("upgrade", help="create or upgrade the database schema (run as its owner)")
+    q = db.add_parser("import-users", help="copy the accounts of a users file into the "
+                      "database (once, when moving to the shared store)")
+    q.add_argument("file", nargs="?", default=None,
+                   help="users file (default: BORDERMAP_USERS or <BORDERMAP_HOME>/users.json)")
     add_area_options(db.add_parser("publish-layers", help="write the commune layers to "
                                     "PostGIS for GIS desks (QGIS)"), boundaries=False)
     p.set_defaults(func=cmd_db)

@@ -227,9 +227,12 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _read_file(path: Path) -> dict[str, dict]:
-    """Return ``{username: {"role", "hash", "created", "updated"}}``; empty if no file."""
-    url = _user_db(path)
+def _read_file(path: Path, *, from_file: bool = False) -> dict[str, dict]:
+    """Return ``{username: {"role", "hash", "created", "updated"}}``; empty if no file.
+
+    ``from_file`` reads the file even where the database holds the accounts.
+    """
+    url = None if from_file else _user_db(path)
     if url:
         from geo.stores import users as users_db
 
@@ -570,6 +573,41 @@ def list_users(*, path: Path | None = None) -> pd.DataFrame:
          for n, r in sorted(users.items())], columns=columns)
     log.info("users: %d accounts", len(frame))
     return frame
+
+
+def import_users_file(source: Path, *, actor: str = "cli") -> tuple[list[str], list[str]]:
+    """Copy the accounts of a users file into the shared database (moving to it).
+
+    Accounts are copied as they are (bcrypt hash, role and every other field); a
+    name the database already holds is left alone.
+
+    Returns
+    -------
+    (list of str, list of str)
+        The names copied and the names skipped (already in the database).
+
+    Raises
+    ------
+    AuthError
+        ``BORDERMAP_DATABASE_URL`` is not set, or the file is unreadable.
+    """
+    target = users_path()
+    if not _user_db(target):
+        raise AuthError("BORDERMAP_DATABASE_URL is not set: the accounts already live in the "
+                        "users file; there is no database to copy them to")
+    incoming = _read_file(Path(source), from_file=True)
+    with _locked(target):
+        users = _read_file(target)
+        added = [n for n in sorted(incoming) if n not in users]
+        users.update({n: dict(incoming[n]) for n in added})
+        _write_file(target, users)
+    skipped = sorted(set(incoming) - set(added))
+    log.info("users: %d account(s) copied from %s into the database, %d already there",
+             len(added), source, len(skipped))
+    for name in added:
+        _audit(actor, "users.add", f"{name} role={incoming[name]['role']} (copied from "
+               f"{Path(source).name})")
+    return added, skipped
 
 
 def ensure_admin_exists(*, path: Path | None = None) -> str | None:

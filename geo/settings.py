@@ -98,8 +98,10 @@ class Settings:
         ``BORDERMAP_MAX_UPLOAD_MB`` as given (validated by :attr:`max_upload_bytes`).
     database_url : str
         Shared PostgreSQL/PostGIS store (``BORDERMAP_DATABASE_URL``, e.g.
-        ``postgresql://user:password@host:5432/bordermap``); empty (default) keeps the
-        embedded SQLite store. Never log it: use :attr:`database_url_masked`.
+        ``postgresql://user:password@host:5432/bordermap``) for rosters, norms, border
+        lists, accounts, sessions and the audit log (see
+        :func:`geo.stores._backend.shared_url`); empty (default) keeps the embedded
+        SQLite/JSON files. Never log it: use :attr:`database_url_masked`.
     static_dir : Path
         Folder the offline map assets are copied to (``BORDERMAP_STATIC_DIR``, default
         ``<repo>/static/bordermap``, the folder Streamlit serves; the tests point it at a

@@ -36,7 +36,11 @@ from geo.services.access import (  # noqa: F401
     visible_provinces,
 )
 from geo.services.briefings import export_briefing, write_briefing  # noqa: F401
-from geo.services.database import publish_commune_layers, upgrade_database  # noqa: F401
+from geo.services.database import (  # noqa: F401
+    import_users_file,
+    publish_commune_layers,
+    upgrade_database,
+)
 from geo.services.layers import (  # noqa: F401
     BORDER_COUNTRY_CHOICES,
     BorderSummary,

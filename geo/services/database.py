@@ -37,6 +37,21 @@ def upgrade_database() -> str:
     return migrate(_database_url())
 
 
+def import_users_file(source: Path | str | None = None, *,
+                      actor: Actor) -> tuple[list[str], list[str]]:
+    """Copy a users file's accounts into the shared database; return (copied, skipped).
+
+    ``source`` defaults to the users file the embedded store uses (``BORDERMAP_USERS``
+    or ``<BORDERMAP_HOME>/users.json``). Each copied account is audited.
+    """
+    from geo import auth
+    from geo.settings import get_settings
+
+    _database_url()
+    return auth.import_users_file(Path(source) if source else get_settings().users_file,
+                                  actor=actor.name)
+
+
 def publish_commune_layers(province: str | None = DEFAULT_PROVINCE, *,
                            vintage: str = DEFAULT_VINTAGE, actor: Actor,
                            home: Path | None = None) -> dict[str, int]:

@@ -12,11 +12,19 @@ The PostgreSQL tables of these stores (Alembic revision ``0002``) have the same 
 and columns as their SQLite tables, so each store keeps one set of queries written
 with SQLite's ``?`` placeholders; :class:`PgConnection` turns them into psycopg's
 ``%s``. Those queries therefore never contain a literal ``?`` or ``%``.
+
+Connections are reused: :func:`pooled_connection` keeps a few idle connections per
+URL and process (opening one costs ~25 ms, mostly authentication; a session lookup
+on a reused one ~1 ms). Only transactions of :func:`pg_transaction` use them, and
+everything those set (province scope, lock timeout, advisory locks) ends with the
+transaction, so a reused connection carries nothing over.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from collections.abc import Iterator
 
 from geo._errors import StorageError
@@ -24,6 +32,15 @@ from geo.settings import get_settings, mask_url
 
 #: URLs whose schema revision was checked by this process (the check costs a query).
 _CHECKED: set[str] = set()
+
+#: Idle connections kept per URL (per process).
+MAX_IDLE = 4
+_IDLE: dict[str, list] = {}
+_IDLE_PID = os.getpid()
+_IDLE_LOCK = threading.Lock()
+#: Connections inherited through fork(): never used nor closed by the child (closing
+#: would end the parent's session on the shared socket).
+_INHERITED: list = []
 
 
 def shared_url(explicit: object | None = None) -> str | None:
@@ -56,6 +73,78 @@ class PgConnection:
     def executemany(self, sql: str, rows) -> None:
         """Run one statement per parameter row (pipelined)."""
         self.raw.cursor().executemany(sql.replace("?", "%s"), list(rows))
+
+
+def _take(url: str):
+    global _IDLE_PID
+    with _IDLE_LOCK:
+        if _IDLE_PID != os.getpid():  # forked: the parent's connections are not ours
+            _INHERITED.extend(c for cons in _IDLE.values() for c in cons)
+            _IDLE.clear()
+            _IDLE_PID = os.getpid()
+        idle = _IDLE.get(url) or []
+        while idle:
+            con = idle.pop()
+            if not con.closed and not con.broken:
+                return con
+    return None
+
+
+def _give_back(url: str, con) -> None:
+    import psycopg
+
+    if (con.closed or con.broken
+            or con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE):
+        con.close()
+        return
+    with _IDLE_LOCK:
+        idle = _IDLE.setdefault(url, [])
+        if _IDLE_PID == os.getpid() and len(idle) < MAX_IDLE:
+            idle.append(con)
+            return
+    con.close()
+
+
+def close_idle() -> int:
+    """Close this process's idle connections (e.g. before a database is dropped)."""
+    with _IDLE_LOCK:
+        cons = [c for idle in _IDLE.values() for c in idle] if _IDLE_PID == os.getpid() else []
+        _IDLE.clear()
+    for con in cons:
+        con.close()
+    return len(cons)
+
+
+@contextlib.contextmanager
+def pooled_connection(url: str, *, timeout: float = 10.0) -> Iterator:
+    """An autocommit psycopg connection to ``url``, reused from this process's idle ones.
+
+    Returned to the pool only when the block ends normally and no transaction is
+    open; closed otherwise. Errors become :class:`StorageError` (password masked).
+    """
+    import psycopg
+
+    from geo.stores.postgis import libpq_url
+
+    con = _take(url)
+    try:
+        if con is None:
+            con = psycopg.connect(libpq_url(url), autocommit=True,
+                                  connect_timeout=max(1, int(timeout)),
+                                  application_name="bordermap")
+    except psycopg.Error as err:
+        raise StorageError(f"database {mask_url(url)}: {str(err).strip()}") from err
+    ok = False
+    try:
+        yield con
+        ok = True
+    except psycopg.Error as err:
+        raise StorageError(f"database {mask_url(url)}: {str(err).strip()}") from err
+    finally:
+        if ok:
+            _give_back(url, con)
+        else:
+            con.close()
 
 
 def check_schema(url: str, con) -> None:
@@ -108,9 +197,9 @@ def pg_transaction(url: str, *, provinces: str | list[str] | None = None,
     """
     import psycopg
 
-    from geo.stores.postgis import connect, scoped_transaction
+    from geo.stores.postgis import scoped_transaction
 
-    with connect(url, timeout=min(timeout, 10.0)) as con:
+    with pooled_connection(url, timeout=min(timeout, 10.0)) as con:
         check_schema(url, con)
         try:
             with scoped_transaction(con, provinces, lock_timeout_s=timeout):

@@ -246,7 +246,9 @@ class PostGISRosterStore(storage.RosterStore):
         self.timeout = float(timeout)
         #: Test hook called inside write transactions ("version-row", "rows-written").
         self._hook: Callable[[str], None] | None = None
-        with connect(self.url, timeout=min(self.timeout, 10.0)) as con:
+        from geo.stores._backend import pooled_connection
+
+        with pooled_connection(self.url, timeout=min(self.timeout, 10.0)) as con:
             have = schema_revision(con)
         if have != SCHEMA_HEAD:
             state = "has no BorderMap schema" if have is None else f"is at revision {have}"
@@ -278,7 +280,9 @@ class PostGISRosterStore(storage.RosterStore):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator:
-        with connect(self.url, timeout=min(self.timeout, 10.0)) as con:
+        from geo.stores._backend import pooled_connection
+
+        with pooled_connection(self.url, timeout=min(self.timeout, 10.0)) as con:
             with scoped_transaction(con, self._session_provinces(),
                                     lock_timeout_s=self.timeout):
                 yield con

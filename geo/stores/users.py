@@ -7,7 +7,8 @@ set of accounts:
 
 * the fields the app reads have columns: ``role``, ``hash`` (bcrypt), ``disabled``,
   ``must_change``, ``scope`` (``text[]``: the provinces an account may see, ``["*"]``
-  for the whole country), ``created``, ``updated``;
+  for the whole country; a scope that is not a list of strings goes to ``extra``),
+  ``created``, ``updated``;
 * any other field of a record goes to ``extra`` (JSONB), so a field added later
   round-trips without a migration.
 
@@ -84,9 +85,11 @@ def read_users(url: str) -> dict[str, dict]:
 
 def _row(name: str, rec: Mapping) -> tuple:
     scope = rec.get("scope")
-    if scope is not None:
-        scope = [scope] if isinstance(scope, str) else [str(s) for s in scope]
-    extra = {k: v for k, v in rec.items() if k not in COLUMNS}
+    columns = set(COLUMNS)
+    if not (isinstance(scope, (list, tuple)) and all(isinstance(s, str) for s in scope)):
+        scope = None  # absent, or not a list of strings: kept as it is, in extra
+        columns.discard("scope")
+    extra = {k: v for k, v in rec.items() if k not in columns}
     return (str(name), str(rec.get("role", "")), str(rec.get("hash", "")),
             bool(rec.get("disabled")), bool(rec.get("must_change")), scope,
             str(rec.get("created", "")), str(rec.get("updated", "")),

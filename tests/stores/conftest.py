@@ -73,5 +73,8 @@ def fresh_database(pg_owner_url) -> Iterator[str]:
     try:
         yield name
     finally:
+        from geo.stores._backend import close_idle
+
+        close_idle()  # the stores keep idle app-role connections to it
         with connect(pg_owner_url) as con:
             con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

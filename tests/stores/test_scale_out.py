@@ -22,6 +22,8 @@ import pytest
 
 from geo import auth
 
+pytestmark = pytest.mark.slow  # two child processes per test
+
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery-9"
 

@@ -76,13 +76,27 @@ def test_every_field_of_a_record_round_trips(backend):
         users["lan"]["note"] = {"unit": "Công an tỉnh", "since": 2024}
         users["lan"]["must_change"] = True
         auth._write_file(path, users)
+        users["lan"]["scope"] = "*"
+        auth._write_file(path, users)
+        assert auth._read_file(path)["lan"]["scope"] == "*"  # not a list: kept as it is
+        users["lan"]["scope"] = ["11", "12"]
+        auth._write_file(path, users)
     got = auth._read_file(path)["lan"]
     assert got["scope"] == ["11", "12"]
     assert got["note"] == {"unit": "Công an tỉnh", "since": 2024}
     assert got["must_change"] is True and got["role"] == "planner"
     assert got["hash"].startswith("$2")
+    if backend == "postgis":  # the fields the app reads are columns, the rest JSONB
+        from geo.stores.postgis import connect
+
+        with connect(os.environ["BORDERMAP_DATABASE_URL"]) as con:
+            row = con.execute("SELECT role, must_change, scope, extra FROM app_users"
+                              " WHERE username = 'lan'").fetchone()
+        assert row == ("planner", True, ["11", "12"],
+                       {"note": {"unit": "Công an tỉnh", "since": 2024}})
 
 
+@pytest.mark.slow  # child processes
 def test_concurrent_account_changes_lose_nothing(backend):
     """Three processes each add accounts at once: every account is there afterwards."""
     script = textwrap.dedent("""
@@ -98,6 +112,25 @@ def test_concurrent_account_changes_lose_nothing(backend):
     assert [p.returncode for p in procs] == [0] * 3, errors
     assert sorted(auth.list_users()["username"]) == sorted(
         f"u{n}x{i}" for n in range(3) for i in range(2))
+
+
+def test_moving_to_the_database_copies_the_users_file(pg_url, monkeypatch, cli, tmp_path):
+    monkeypatch.delenv("BORDERMAP_DATABASE_URL", raising=False)
+    auth.add_user("lan", PASSWORD, role="planner")  # the embedded users file
+    auth.add_user("minh", PASSWORD, role="commander", must_change=True)
+    file_accounts = auth._read_file(auth.users_path())
+    assert cli("db", "import-users", check=False).returncode == 2  # no database configured
+
+    monkeypatch.setenv("BORDERMAP_DATABASE_URL", pg_url)
+    assert auth.list_users().empty  # the database has its own (none yet)
+    auth.add_user("minh", "another-password-42", role="admin")
+    result = cli("db", "import-users")
+    assert "1 account(s) copied into the database: lan" in result.stdout
+    assert "left unchanged: minh" in result.stderr
+    assert auth._read_file(auth.users_path())["lan"] == file_accounts["lan"]
+    assert auth.account("minh").role == "admin"  # not overwritten
+    assert auth.authenticate("lan", PASSWORD, client_id="cli").role == "planner"
+    assert "lan role=planner (copied from users.json)" in audit.read(None)["detail"].tolist()
 
 
 # --------------------------------------------------------------------------- sessions
@@ -314,6 +347,7 @@ def test_border_lists_row_level_security(pg_url):
     assert rows == [("03300",)] and none == 0
 
 
+@pytest.mark.slow  # child processes
 def test_concurrent_border_list_imports_keep_history_consistent(backend):
     """Two processes import at once: versions 1..n, none lost or duplicated."""
     script = textwrap.dedent("""
@@ -338,3 +372,26 @@ def test_concurrent_border_list_imports_keep_history_consistent(backend):
         names = hist[hist["province"] == code]["source_name"].tolist()
         assert names == [f"{code}-{i}" for i in range(4)]  # each writer's order kept
         assert border_list_store().current(code, "2020").source_name == f"{code}-3"
+
+
+@pytest.mark.slow  # child processes
+def test_concurrent_audit_writers_keep_one_chain(backend):
+    """Two processes append at once: ids 1..n without gaps, and the chain verifies."""
+    script = textwrap.dedent("""
+        import sys
+        from geo import audit
+        for i in range(5):
+            audit.record(f"cli:{sys.argv[1]}", "export", f"{sys.argv[1]}-{i}")
+    """)
+    audit.record("cli:setup", "export", "first")  # the key exists before the race
+    procs = [subprocess.Popen([sys.executable, "-c", script, who], cwd=REPO,
+                              env=dict(os.environ), stderr=subprocess.PIPE, text=True)
+             for who in ("a", "b")]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
+    frame = audit.read(None).iloc[::-1]
+    assert frame["id"].tolist() == list(range(1, 12))
+    for who in ("a", "b"):
+        assert frame[frame["user"] == f"cli:{who}"]["detail"].tolist() == [
+            f"{who}-{i}" for i in range(5)]
+    assert audit.verify_log() == 11
