@@ -233,10 +233,9 @@ def test_border_and_all_are_reduced_to_the_scope(backend):
     assert denials().empty  # reducing is not a refusal
 
 
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
     """Defence in depth: a store used for a Lai Châu planner cannot read Điện Biên at all."""
-    if backend != "postgis":
-        pytest.skip("row-level security is a PostGIS feature")
     planner = account("planner", "Lai Châu", "lc.planner")
     db_store = services.store_for(services.roster_store(), DB, "2020")
     scoped = services.scoped_store(db_store, planner)
@@ -253,10 +252,9 @@ def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
     assert lc_store.current().version == seeded[LC]
 
 
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 def test_sql_as_the_app_role_scoped_to_lai_chau_returns_nothing_of_dien_bien(seeded, backend):
     """A direct query as the app's database role, ``bordermap.provinces`` = Lai Châu."""
-    if backend != "postgis":
-        pytest.skip("row-level security is a PostGIS feature")
     from geo.settings import get_settings
     from geo.stores.postgis import connect, scope_value, scoped_transaction
     from geo.stores.postgis_layers import publish_layers
