@@ -276,6 +276,11 @@ def store():
     return _store(str(bordermap_home()))
 
 
+def scoped_store():
+    """Return the roster store narrowed to the signed-in user's scope (PostGIS: in the database)."""
+    return services.scoped_store(store(), actor())
+
+
 def actor() -> services.Actor:
     """Return who is acting in this session: name, address and province scope.
 
