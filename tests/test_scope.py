@@ -210,3 +210,25 @@ def test_an_admin_sets_a_scope_on_the_administration_page():
     at.button(key="admin_set_scope").click().run()
     assert any("không có tỉnh nào tên 'Atlantis'" in e.value for e in at.error)
     assert auth.account("alice").scope == ("11", "12")
+
+
+def test_the_sidebar_picker_offers_only_the_accounts_provinces():
+    from streamlit.testing.v1 import AppTest
+
+    from geo.settings import REPO_ROOT
+
+    auth.add_user("chi.huy", PW, role="commander", scope="Lai Châu,Điện Biên")
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
+    at.session_state["user"] = auth.account("chi.huy")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.sidebar.selectbox(key="province_2025__vi")
+    assert picker.label == "Tỉnh" and picker.options == ["Điện Biên", "Lai Châu"]
+    assert picker.value == "11"  # Điện Biên first when in scope
+    assert {m.label: m.value for m in at.metric}["Số xã"] == "45"
+    # a province outside the scope, forced into the session, is replaced by one in it
+    at.session_state["province_2025"] = "01"  # Hà Nội
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["province_2025"] == "11"
+    assert {m.label: m.value for m in at.metric}["Số xã"] == "45"
