@@ -13,14 +13,13 @@ the audit log as ``access.denied``; stored data is left as it was.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import audit, auth, passwords, services
-from geo._errors import BorderMapError, ScopeDenied, StorageError
+from geo._errors import ScopeDenied, StorageError
 from geo.roster import validate_roster
 from geo.settings import REPO_ROOT
 
