@@ -353,7 +353,7 @@ def check_scope(vintage: str, *, action: str = "view") -> str:
 def data_version(vintage: str) -> tuple[str, str, float]:
     """Return the cache key of the data: roster and border-list tokens, boundaries path, mtime."""
     try:
-        token = store().version_token()
+        token = services.roster_token(store(), province(vintage), vintage)
     except BorderMapError as err:
         log.warning("roster store unavailable: %s", err)
         token = "no-store"

@@ -72,4 +72,5 @@ from geo.services.rosters import (  # noqa: F401
     import_roster,
     restore_roster,
     roster_history,
+    roster_token,
 )

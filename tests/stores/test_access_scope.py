@@ -352,3 +352,19 @@ def test_a_province_without_an_imported_roster_shows_its_sample_labelled(backend
     figures = {m.label: m.value for m in at.metric}
     assert figures["Số xã"] == "38"
     assert figures["Trưởng Công an xã"] == "36"  # one per xã of Lai Châu's generated sample
+
+
+def test_a_new_roster_of_the_picked_province_shows_at_once(seeded, backend):
+    """The pages' cache key follows the picked province's roster stream (both backends)."""
+    planner = account("planner", "Lai Châu", "lc.planner")
+    at = page("map.py", planner, vintage="2020")
+    assert not at.exception, [e.value for e in at.exception]
+    before = int({m.label: m.value for m in at.metric}["Công an viên"])
+    frame = pd.read_csv(__import__("io").BytesIO(lai_chau_roster()), dtype=str,
+                        keep_default_na=False)
+    frame.loc[0, "officers"] = str(int(frame.loc[0, "officers"]) + 5)
+    report = validate_roster(frame.to_csv(index=False).encode("utf-8"), source_name="new.csv",
+                             province=LC, vintage="2020")
+    services.import_roster(report, actor=planner)
+    at = page("map.py", planner, vintage="2020")
+    assert int({m.label: m.value for m in at.metric}["Công an viên"]) == before + 5
