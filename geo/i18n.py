@@ -358,6 +358,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "user_remove": ("Xoá tài khoản", "Remove an account"),
     "user_removed": ("Đã xoá {user}.", "Removed {user}."),
     "user_role_set": ("Đổi vai trò", "Change role"),
+    "scope": ("Phạm vi (tỉnh)", "Scope (provinces)"),
+    "scope_help": ("Tên tỉnh cách nhau bởi dấu phẩy (có dấu hoặc không), «border» (25 tỉnh biên "
+                   "giới) hoặc «all» (toàn quốc). Để trống: mặc định theo vai trò.",
+                   "Province names separated by commas (with or without diacritics), «border» "
+                   "(the 25 border provinces) or «all» (whole country). Empty: the role's "
+                   "default."),
+    "user_scope_set": ("Đổi phạm vi", "Change scope"),
+    "user_scope_done": ("{user} giờ được xem: {scope}.", "{user} may now see: {scope}."),
     "user_role_done": ("{user} giờ là {role}.", "{user} is now {role}."),
     "audit_filter_user": ("Lọc theo người dùng", "Filter by user"),
     "audit_filter_action": ("Lọc theo thao tác", "Filter by action"),

@@ -52,7 +52,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     # accounts and audit (geo/auth.py, geo/audit.py)
     "username": ("Tên đăng nhập", "Username"), "role": ("Vai trò", "Role"),
     "created": ("Ngày tạo", "Created"), "created_at": ("Ngày tạo", "Created"),
-    "disabled": ("Đã khoá", "Disabled"), "must_change": ("Phải đổi mật khẩu",
+    "disabled": ("Đã khoá", "Disabled"), "scope": ("Phạm vi (mã tỉnh 2020)", "Scope (2020 codes)"), "must_change": ("Phải đổi mật khẩu",
                  "Must change password"),
     "last_sign_in": ("Lần đăng nhập cuối", "Last sign-in"),
     "time": ("Thời gian", "Time"), "ts": ("Thời gian", "Time"), "at": ("Thời gian", "Time"),

@@ -420,6 +420,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # geo/scope.py: province scope of an account
     "m_scope_denied": ("{province} nằm ngoài phạm vi tỉnh của người dùng {user}",
                        "{province} is outside the province scope of user {user}"),
+    "m_scope_empty": ("phạm vi trống: hãy ghi tên tỉnh, «border» hoặc «all»",
+                      "empty scope: give province names, 'border' or 'all'"),
+    "m_scope_no_province": ("phạm vi: không có tỉnh nào tên {name} trong danh mục {vintage} "
+                            "(tên được so khớp không phân biệt hoa thường và dấu)",
+                            "scope: no province named {name} in the {vintage} registry (names "
+                            "are matched ignoring case and diacritics, e.g. 'dien bien')"),
     "m_sign_in_to": ("hãy đăng nhập để {action}", "sign in to {action}"),
     "m_may_not": ("tài khoản {user} ({role}) không được {action}; việc này cần vai trò {allowed}",
                   "user {user} ({role}) may not {action}; that needs role {allowed}"),

@@ -389,8 +389,14 @@ def download_files(cov: pd.DataFrame, *, lang: str = "vi", filters: str = "", st
     roster = None
     if "reinforcement_origin" not in cov:
         from geo.coverage import current_roster
+        from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
-        roster = current_roster(store)[0]
+        # the roster of the frame's own province and map (never another province's)
+        province = (str(cov["province_code"].iloc[0]) if "province_code" in cov and len(cov)
+                    else DEFAULT_PROVINCE)
+        roster = current_roster(store, province=province,
+                                vintage=str(cov.attrs.get("vintage") or DEFAULT_VINTAGE),
+                                communes=cov)[0]
     table = download_table(cov, lang=lang, roster=roster)
     origin_col = t("col_reinforcement_origin", lang)
     prov = provenance_rows(cov, lang=lang, filters=filters, origins=table[origin_col],

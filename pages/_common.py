@@ -276,6 +276,11 @@ def store():
     return _store(str(bordermap_home()))
 
 
+def scoped_store():
+    """Return the roster store narrowed to the signed-in user's scope (PostGIS: in the database)."""
+    return services.scoped_store(store(), actor())
+
+
 def actor() -> services.Actor:
     """Return who is acting in this session: name, address and province scope.
 
@@ -348,7 +353,7 @@ def check_scope(vintage: str, *, action: str = "view") -> str:
 def data_version(vintage: str) -> tuple[str, str, float]:
     """Return the cache key of the data: roster and border-list tokens, boundaries path, mtime."""
     try:
-        token = store().version_token()
+        token = services.roster_token(store(), province(vintage), vintage)
     except BorderMapError as err:
         log.warning("roster store unavailable: %s", err)
         token = "no-store"

@@ -41,12 +41,14 @@ with tab_users:
         name = c1.text_input(t("username", lang), max_chars=32, key="new_user_name")
         role = c2.selectbox(t("role", lang), auth.ROLES, key="new_user_role",
                             format_func=lambda r: t(f"role_{r}", lang))
+        scope = st.text_input(t("scope", lang), key="new_user_scope", max_chars=400,
+                              help=t("scope_help", lang))
         if st.form_submit_button(t("user_add", lang), key="user_add_submit"):
             common.require("manage_users")
             password = auth.generate_password()
             try:  # a handed-over password: the new user must choose their own
                 user = auth.add_user(name, password, role=role, actor=common.user_name(),
-                                     must_change=True)
+                                     must_change=True, scope=scope.strip() or None)
             except BorderMapError as err:
                 _error(err)
             else:
@@ -72,6 +74,19 @@ with tab_users:
             _error(err)
         else:
             _done("user_removed", user=target)
+    s1, s2 = st.columns([4, 1])
+    new_scope = s1.text_input(t("scope", lang), key="admin_scope", max_chars=400,
+                              help=t("scope_help", lang))
+    if s2.button(t("user_scope_set", lang), key="admin_set_scope"):
+        common.require("manage_users")
+        try:
+            stored = auth.set_scope(target, new_scope, actor=common.user_name())
+        except BorderMapError as err:
+            _error(err)
+        else:
+            from geo.scope import describe_scope
+
+            _done("user_scope_done", user=target, scope=describe_scope(stored, lang=lang))
     disabled = bool(target) and bool(auth.list_users().set_index("username")
                                       .get("disabled", {}).get(target, False))
     if c4.button(t("user_enable" if disabled else "user_disable", lang), key="admin_disable"):

@@ -140,7 +140,7 @@ d1, d2, _ = st.columns([1, 1, 4])
 stem = f"xa_bien_gioi_{vintage}_{border}"
 official = common.current_boundaries(vintage)
 csv_data, xlsx_data = download_files(
-    filtered, lang=lang, store=common.store(), boundary_source=official.name if official else None,
+    filtered, lang=lang, store=common.scoped_store(), boundary_source=official.name if official else None,
     filters=describe_filters(border=border, belts=belts, districts=districts, gap_only=gap_only,
                              reinforced_only=reinforced_only, lang=lang))
 d1.download_button(t("download_csv", lang), csv_data, file_name=f"{stem}.csv",

@@ -182,3 +182,53 @@ def test_a_role_map_scope_naming_no_province_is_refused(_bordermap_home):
         "groups": {"ca": "planner"}, "group_scopes": {"ca": "Atlantis"}}), encoding="utf-8")
     with pytest.raises(AuthError, match="group_scopes.ca: scope: no province named"):
         auth.user_from_identity({"email": "x@ca.vn", "groups": ["ca"]})
+
+
+def test_an_admin_sets_a_scope_on_the_administration_page():
+    from streamlit.testing.v1 import AppTest
+
+    from geo.settings import REPO_ROOT
+
+    auth.add_user("quan.tri", PW, role="admin")
+    auth.add_user("alice", PW, role="planner")
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / "admin.py"), default_timeout=120)
+    at.session_state["user"] = auth.account("quan.tri")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    users = at.dataframe[0].value
+    assert users.set_index("Tên đăng nhập").loc["alice", "Phạm vi (mã tỉnh 2020)"] == \
+        "11 (default)"
+    at.selectbox(key="admin_target").select("alice")
+    at.text_input(key="admin_scope").input("lai chau, Điện Biên")
+    at.button(key="admin_set_scope").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("alice giờ được xem: Điện Biên, Lai Châu" in s.value for s in at.success)
+    assert auth.account("alice").scope == ("11", "12")
+    event = audit.read(1, action="users.scope").iloc[0]
+    assert (event["user"], event["detail"]) == ("quan.tri", "alice default->11,12")
+    at.text_input(key="admin_scope").input("Atlantis")
+    at.button(key="admin_set_scope").click().run()
+    assert any("không có tỉnh nào tên 'Atlantis'" in e.value for e in at.error)
+    assert auth.account("alice").scope == ("11", "12")
+
+
+def test_the_sidebar_picker_offers_only_the_accounts_provinces():
+    from streamlit.testing.v1 import AppTest
+
+    from geo.settings import REPO_ROOT
+
+    auth.add_user("chi.huy", PW, role="commander", scope="Lai Châu,Điện Biên")
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
+    at.session_state["user"] = auth.account("chi.huy")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.sidebar.selectbox(key="province_2025__vi")
+    assert picker.label == "Tỉnh" and picker.options == ["Điện Biên", "Lai Châu"]
+    assert picker.value == "11"  # Điện Biên first when in scope
+    assert {m.label: m.value for m in at.metric}["Số xã"] == "45"
+    # a province outside the scope, forced into the session, is replaced by one in it
+    at.session_state["province_2025"] = "01"  # Hà Nội
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["province_2025"] == "11"
+    assert {m.label: m.value for m in at.metric}["Số xã"] == "45"

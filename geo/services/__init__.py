@@ -77,4 +77,5 @@ from geo.services.rosters import (  # noqa: F401
     import_roster,
     restore_roster,
     roster_history,
+    roster_token,
 )

@@ -156,3 +156,20 @@ def roster_history(*, actor: Actor | None = None, store=None, province: str | No
         return code in allowed
 
     return history[history.apply(visible, axis=1)].reset_index(drop=True)
+
+
+def roster_token(store, province: str, vintage: str) -> str:
+    """Return a token that changes whenever a roster the coverage of a province may use changes.
+
+    The rosters of the province on its map and, on the 2025 map, of the 2020
+    provinces it holds (a 2020 roster carried over). One token for the SQLite store
+    (one counter for all); one per stream for PostGIS (versions count per stream).
+    """
+    from geo.services.access import same_province
+    from geo.services._base import store_for
+
+    streams = [(province, vintage)]
+    if vintage == "2025":
+        streams += [(old, "2020") for old in same_province(province, "2020")]
+    tokens = [store_for(store, code, v).version_token() for code, v in streams]
+    return "|".join(dict.fromkeys(tokens))

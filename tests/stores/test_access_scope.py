@@ -13,14 +13,13 @@ the audit log as ``access.denied``; stored data is left as it was.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import audit, auth, passwords, services
-from geo._errors import BorderMapError, ScopeDenied, StorageError
+from geo._errors import ScopeDenied, StorageError
 from geo.roster import validate_roster
 from geo.settings import REPO_ROOT
 
@@ -233,10 +232,9 @@ def test_border_and_all_are_reduced_to_the_scope(backend):
     assert denials().empty  # reducing is not a refusal
 
 
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
     """Defence in depth: a store used for a Lai Châu planner cannot read Điện Biên at all."""
-    if backend != "postgis":
-        pytest.skip("row-level security is a PostGIS feature")
     planner = account("planner", "Lai Châu", "lc.planner")
     db_store = services.store_for(services.roster_store(), DB, "2020")
     scoped = services.scoped_store(db_store, planner)
@@ -253,10 +251,9 @@ def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
     assert lc_store.current().version == seeded[LC]
 
 
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 def test_sql_as_the_app_role_scoped_to_lai_chau_returns_nothing_of_dien_bien(seeded, backend):
     """A direct query as the app's database role, ``bordermap.provinces`` = Lai Châu."""
-    if backend != "postgis":
-        pytest.skip("row-level security is a PostGIS feature")
     from geo.settings import get_settings
     from geo.stores.postgis import connect, scope_value, scoped_transaction
     from geo.stores.postgis_layers import publish_layers
@@ -355,3 +352,19 @@ def test_a_province_without_an_imported_roster_shows_its_sample_labelled(backend
     figures = {m.label: m.value for m in at.metric}
     assert figures["Số xã"] == "38"
     assert figures["Trưởng Công an xã"] == "36"  # one per xã of Lai Châu's generated sample
+
+
+def test_a_new_roster_of_the_picked_province_shows_at_once(seeded, backend):
+    """The pages' cache key follows the picked province's roster stream (both backends)."""
+    planner = account("planner", "Lai Châu", "lc.planner")
+    at = page("map.py", planner, vintage="2020")
+    assert not at.exception, [e.value for e in at.exception]
+    before = int({m.label: m.value for m in at.metric}["Công an viên"])
+    frame = pd.read_csv(__import__("io").BytesIO(lai_chau_roster()), dtype=str,
+                        keep_default_na=False)
+    frame.loc[0, "officers"] = str(int(frame.loc[0, "officers"]) + 5)
+    report = validate_roster(frame.to_csv(index=False).encode("utf-8"), source_name="new.csv",
+                             province=LC, vintage="2020")
+    services.import_roster(report, actor=planner)
+    at = page("map.py", planner, vintage="2020")
+    assert int({m.label: m.value for m in at.metric}["Công an viên"]) == before + 5
