@@ -179,7 +179,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             actor=services.os_actor(), vintage=args.vintage, country=args.country,
             boundaries=args.boundaries, title=args.title, marking=args.marking,
             lang=args.lang, atlas=args.atlas, roster_vintage=args.roster_vintage,
-            progress=lambda i, n, name: _note(f"atlas {i}/{n}: {name}"))
+            all_communes=args.all_communes,
+            progress=lambda i, n, name: _note(f"{'atlas' if args.atlas else 'export'} "
+                                              f"{i}/{n}: {name}"))
     _provenance(cov)
     print(path)
     return EXIT_OK
@@ -357,7 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
                                       "standalone HTML")
     p.add_argument("--province", default=DEFAULT_PROVINCE,
                    help='province name or code, ignoring case and diacritics '
-                        '(default "%(default)s")')
+                        '(default "%(default)s"); several separated by commas, "border" (the '
+                        'land-border provinces) or "all": a PDF (or PNG map) with a section '
+                        'per province listing the border communes, progress on stderr')
+    p.add_argument("--all-communes", action="store_true",
+                   help="with several provinces: list every commune, not only the border "
+                        "communes")
     p.add_argument("--vintage", default=DEFAULT_VINTAGE, choices=VINTAGES,
                    help="administrative map: 2025 (default, in force) or 2020")
     p.add_argument("--roster-vintage", default=None, choices=VINTAGES,

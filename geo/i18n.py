@@ -560,6 +560,34 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The data's border lengths are measured on the Natural Earth 1:10m line (shorter than the surveyed border because of generalisation)."),
     'brief_total_row': ('Tổng các đơn vị được chọn',
         'Total of selected units'),
+    # briefings of several provinces (geo/export/national.py)
+    "nat_n_provinces": ("{n} tỉnh", "{n} provinces"),
+    "nat_filter_any": ("Các xã biên giới (Lào, Trung Quốc hoặc Campuchia)",
+                       "Border communes (Laos, China or Cambodia)"),
+    "nat_roster_sample": ("dữ liệu mẫu", "sample data"),
+    "nat_roster_version": ("phiên bản {version}", "version {version}"),
+    "nat_fig_provinces": ("Số tỉnh: {n}", "Provinces: {n}"),
+    "nat_fig_border_units": ("Xã biên giới: {n} / {total} đơn vị",
+                             "Border units: {n} of {total} units"),
+    "nat_col_province": ("Tỉnh", "Province"),
+    "nat_col_units": ("Số xã", "Units"),
+    "nat_col_border_units": ("Xã biên giới", "Border units"),
+    "nat_col_selected": ("Được chọn", "Selected"),
+    "nat_col_border_km": ("Biên giới (km)", "Border (km)"),
+    "nat_col_roster": ("Số liệu quân số", "Staffing data"),
+    "nat_total": ("Tổng cộng", "Total"),
+    "nat_totals_title": ("Tổng hợp theo tỉnh ({n} tỉnh)", "Totals by province ({n} provinces)"),
+    "nat_totals_note": ("Quân số (Trưởng … Thiếu) là tổng của các đơn vị được chọn; số xã và "
+                        "số xã biên giới là của toàn tỉnh.",
+                        "Staffing counts (chiefs … gap) are sums over the selected units; units "
+                        "and border units are the whole province's."),
+    "nat_section": ("{province} — {n} đơn vị", "{province} — {n} units"),
+    "nat_section_cont": ("{province} (tiếp)", "{province} (continued)"),
+    "nat_subtotal": ("Cộng {province}", "Subtotal {province}"),
+    "nat_step_load": ("tải {province}", "loading {province}"),
+    "nat_step_map": ("bản đồ", "map"),
+    "nat_step_totals": ("tổng hợp theo tỉnh", "totals by province"),
+    "nat_step_table": ("bảng: {what}", "table: {what}"),
 
 }
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo._errors import BorderMapError
-from geo.export._page import FONT_FAMILY, PAGE_SIZE_IN, PNG_DPI, RC, RENDER_LOCK
+from geo.export._page import FONT_FAMILY, PAGE_SIZE_IN, PNG_DPI, RC, render_context
 from geo.export.model import (
     LANGUAGES,
     LEGEND_CLASSES,
@@ -128,12 +128,10 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
 
 
 def _save_png(brief: Briefing, path: Path) -> None:
-    import matplotlib
-
     from geo.export.static_map import render_map_figure
 
     fig = render_map_figure(brief)
-    with matplotlib.rc_context(RC):
+    with render_context():
         write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=PNG_DPI,
                                                    facecolor="white",
                                                    metadata={"Title": brief.title}))
@@ -192,12 +190,12 @@ def export_briefing(cov: gpd.GeoDataFrame, *, fmt: str, out: str | os.PathLike, 
     brief = Briefing(cov, metric=metric, country=country, codes=codes, title=title,
                      marking=marking, lang=lang, filters_desc=filters_desc, made=made)
     if fmt == "png":
-        with RENDER_LOCK:
+        with render_context():
             _save_png(brief, path)
     elif fmt == "pdf":
         from geo.export import pdf
 
-        with RENDER_LOCK:
+        with render_context():
             write_atomic(path, lambda tmp: pdf.write_pdf(brief, tmp))
     else:
         from geo.export.html import briefing_html
@@ -241,7 +239,7 @@ def export_atlas(cov: gpd.GeoDataFrame, *, out: str | os.PathLike, metric: str =
 
     path, fmt = check_output_path(out, fmt="pdf")
     pages: list[int] = []
-    with RENDER_LOCK:
+    with render_context():
         write_atomic(path, lambda tmp: pages.append(write_atlas(
             cov, tmp, metric=metric, title=title, marking=marking, lang=lang, made=made,
             progress=progress)))
@@ -249,10 +247,73 @@ def export_atlas(cov: gpd.GeoDataFrame, *, out: str | os.PathLike, metric: str =
     return path
 
 
+def export_national_briefing(parts: list[gpd.GeoDataFrame] | gpd.GeoDataFrame, *, fmt: str,
+                             out: str | os.PathLike, metric: str, all_communes: bool = False,
+                             country: str | None = None, title: str | None = None,
+                             marking: str | None = None, lang: str = "vi",
+                             made: dt.date | None = None,
+                             progress: Callable[[int, int, str], None] | None = None) -> Path:
+    """Write the briefing of several provinces (PDF: map, totals, sections; or its map as PNG).
+
+    See :mod:`geo.export.national`. By default only the border communes are
+    listed and coloured; ``all_communes`` lists every commune.
+
+    Parameters
+    ----------
+    parts : list of GeoDataFrame, or GeoDataFrame
+        One coverage frame per province, or frames already combined with
+        :func:`geo.export.national.combine_coverage`.
+    fmt : {"pdf", "png"}
+        Output format.
+    out : path
+        File to write (its folder must exist); replaced atomically.
+    metric, title, marking, lang, made
+        As for :func:`export_briefing`.
+    all_communes : bool
+        List every commune, not only the border communes.
+    country : str, optional
+        Another country filter (``LAO``, ``CHN``, ``KHM``…) instead of any border.
+    progress : callable, optional
+        ``progress(page, pages, what)`` before each page is drawn.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    BorderMapError
+        HTML (a briefing of several provinces is a PDF or a PNG), a bad output
+        path, unknown metric or language.
+    """
+    from geo.export import national
+
+    path, fmt = check_output_path(out, fmt=fmt)
+    if fmt not in ("pdf", "png"):
+        raise BorderMapError(f"a briefing of several provinces is a PDF or a PNG, not {fmt}")
+    cov = (parts if isinstance(parts, gpd.GeoDataFrame)
+           else national.combine_coverage(parts, lang=lang))
+    brief = national.national_briefing(cov, metric=metric, all_communes=all_communes,
+                                       country=country, title=title, marking=marking,
+                                       lang=lang, made=made)
+    with render_context():
+        if fmt == "pdf":
+            write_atomic(path, lambda tmp: national.write_national_pdf(brief, tmp,
+                                                                       progress=progress))
+        else:
+            fig = national.map_figure(brief)
+            write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=PNG_DPI,
+                                                       facecolor="white",
+                                                       metadata={"Title": brief.title}))
+    log.info("export %s of %d provinces: %s (%d of %d communes)", fmt,
+             len(cov.attrs.get("provinces", [])), path, int(brief.selected.sum()), len(cov))
+    return path
+
+
 __all__ = [
-    "COUNTRY_FILTERS", "FONT_FAMILY", "FORMATS", "LANGUAGES", "LEGEND_CLASSES", "METRIC_KEYS",
+    "COUNTRY_FILTERS", "FONT_FAMILY", "RC", "export_national_briefing", "FORMATS", "LANGUAGES", "LEGEND_CLASSES", "METRIC_KEYS",
     "PAGE_SIZE_IN", "PNG_DPI", "Briefing", "border_text", "check_output_path", "date_text",
     "export_atlas", "export_briefing", "filter_description", "is_dien_bien", "legend_classes",
-    "metric_label", "metric_values", "normalize_country", "select_communes", "short_name",
-    "write_atomic",
+    "metric_label", "metric_values", "normalize_country", "render_context", "select_communes",
+    "short_name", "write_atomic",
 ]

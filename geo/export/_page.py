@@ -1,13 +1,18 @@
 """Page furniture shared by the PNG, PDF and atlas pages: fonts, page size, header, footer.
 
-matplotlib's rcParams are global, so one briefing is drawn and written at a
-time (:data:`RENDER_LOCK`): concurrent app sessions (threads) cannot switch
-each other's fonts mid-file.
+Pages are :class:`matplotlib.figure.Figure` objects with their own canvas (no
+pyplot, no global figure state). What stays global in matplotlib is
+``rcParams``; every render reads the same settings (:data:`RC`), so renders
+share them through :func:`render_context` instead of taking turns: the first
+render sets them, the last one restores what was there, and briefings of
+concurrent app sessions (threads) are drawn at the same time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 
 from geo.export.model import Briefing
 
@@ -23,8 +28,6 @@ PNG_DPI = 220
 #: Colour of the classification marking.
 MARKING_COLOR = "#b00000"
 
-#: One briefing drawn and written at a time (rcParams are global).
-RENDER_LOCK = threading.Lock()
 
 #: matplotlib settings of every page: DejaVu Sans, TrueType fonts embedded in PDFs.
 RC = {
@@ -35,6 +38,37 @@ RC = {
     "svg.fonttype": "none",
     "axes.unicode_minus": True,
 }
+
+
+_rc_lock = threading.Lock()
+_rc_users = 0
+_rc_saved: dict = {}
+
+
+@contextlib.contextmanager
+def render_context() -> Iterator[None]:
+    """Hold :data:`RC` in matplotlib's rcParams while a page is drawn or written.
+
+    Concurrent renders share the settings (they are the same for every
+    briefing): only the counter of renders in progress is locked, never the
+    drawing. The first render in sets :data:`RC`; the last one out restores the
+    values found. Re-entrant (a PDF writer drawing its map page nests it).
+    """
+    import matplotlib
+
+    global _rc_users, _rc_saved
+    with _rc_lock:
+        if _rc_users == 0:
+            _rc_saved = {k: matplotlib.rcParams[k] for k in RC}
+            matplotlib.rcParams.update(RC)
+        _rc_users += 1
+    try:
+        yield
+    finally:
+        with _rc_lock:
+            _rc_users -= 1
+            if _rc_users == 0:
+                matplotlib.rcParams.update(_rc_saved)
 
 
 def new_page():

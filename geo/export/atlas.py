@@ -27,7 +27,7 @@ import pandas as pd
 
 from geo._errors import BorderMapError
 from geo._text import fold
-from geo.export._page import RC, draw_header_footer, new_page, page_title
+from geo.export._page import draw_header_footer, new_page, page_title, render_context
 from geo.export.model import Briefing, Column, key_figures, table_rows
 from geo.export.pdf import _band, _draw_cells, draw_table
 from geo.export.static_map import draw_legend, draw_map, draw_notes, render_map_figure
@@ -225,7 +225,6 @@ def write_atlas(cov: gpd.GeoDataFrame, path: Path, *, metric: str = "total_polic
     -------
     int
     """
-    import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
 
     overview = Briefing(cov, metric=metric, marking=marking, lang=lang, made=made,
@@ -239,7 +238,7 @@ def write_atlas(cov: gpd.GeoDataFrame, path: Path, *, metric: str = "total_polic
         if progress is not None:
             progress(i, n_pages, name)
 
-    with matplotlib.rc_context(RC), PdfPages(
+    with render_context(), PdfPages(
             path, metadata={"Title": overview.title, "Subject": overview.subtitle,
                             "Creator": "bordermap geo.export.atlas"}) as pdf:
         step(1, t("atlas_contents", lang))

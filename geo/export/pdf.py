@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from geo.export._page import RC, draw_header_footer, new_page, page_title
+from geo.export._page import draw_header_footer, new_page, page_title, render_context
 from geo.export.model import (
     Briefing,
     Column,
@@ -68,10 +68,8 @@ def _band(fig, y: float, color: str, x0: float = 0.015, width: float = 0.970,
 
 def _table_page(brief: Briefing, rows, rng: range, cols: list[Column], page: tuple[int, int],
                 *, last: bool, totals: bool):
-    import matplotlib
-
     text = brief.text
-    with matplotlib.rc_context(RC):
+    with render_context():
         fig = new_page()
         draw_header_footer(fig, brief, page=page)
         page_title(fig, brief, text["table_title"].format(n=len(rows)))
@@ -133,7 +131,6 @@ def draw_totals(fig, brief: Briefing, y: float) -> None:
 
 def write_pdf(brief: Briefing, path: Path) -> int:
     """Write the PDF briefing of ``brief`` to ``path``; return the number of pages."""
-    import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
 
     rows = table_rows(brief)
@@ -142,7 +139,7 @@ def write_pdf(brief: Briefing, path: Path) -> int:
     ranges, extra = _paginate(len(rows))
     n_pages = 1 + len(ranges) + (1 if extra else 0)
     # pdf.fonttype is read when the pages are written: keep the rc context open (TrueType).
-    with matplotlib.rc_context(RC), PdfPages(
+    with render_context(), PdfPages(
             path, metadata={"Title": brief.title, "Subject": brief.subtitle,
                             "Creator": "bordermap geo.export"}) as pdf:
         pdf.savefig(render_map_figure(brief, page=(1, n_pages)))

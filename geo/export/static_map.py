@@ -20,7 +20,7 @@ import shapely
 
 from geo import style
 from geo.display import district_outlines
-from geo.export._page import (PAGE_SIZE_IN, RC, draw_header_footer, new_page)
+from geo.export._page import PAGE_SIZE_IN, draw_header_footer, new_page, render_context
 from geo.export.model import Briefing, key_figures, metric_label, short_name
 from geo.i18n import country_label, t
 from geo.settings import METRIC_CRS
@@ -301,10 +301,8 @@ def render_map_figure(brief: Briefing, *, page: tuple[int, int] | None = None):
     -------
     matplotlib.figure.Figure
     """
-    import matplotlib
-
     text = brief.text
-    with matplotlib.rc_context(RC):
+    with render_context():
         fig = new_page()
         _, entries, n_labels = draw_map(fig, brief, MAP_BOX)
         draw_header_footer(fig, brief, page=page)
