@@ -4,7 +4,11 @@
 * generated files (offline map assets, hypothesis's cache) go to a temporary folder,
   and the session fails if it left anything new in the source tree;
 * ``cli``: run ``python -m geo …`` in-process (``geo.cli.main`` with captured output);
-* every ``e2e`` test is also ``slow``, so ``-m "not slow"`` leaves out the browser test.
+* every ``e2e`` test is also ``slow``, so ``-m "not slow"`` leaves out the browser test;
+* the suite runs on pytest-xdist workers (pytest.ini: ``-n auto``, at most 4); each worker
+  has its own temporary folders, ports and PostgreSQL test database (tests/stores/conftest.py);
+* Streamlit's scan of the installed packages for components, which every ``AppTest`` makes
+  (~0.2 s), is made once per session (the packages do not change during a run).
 """
 
 from __future__ import annotations
@@ -85,6 +89,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("e2e") and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
+
+
+# --------------------------------------------------------------------------- Streamlit
+
+
+def _scan_components_once() -> None:
+    """Make ``AppTest``'s scan of installed packages for v2 components once per session."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # pragma: no cover - another Streamlit version: nothing to share
+        return
+    scan = manifest_scanner.scan_component_manifests
+    if getattr(scan, "_bordermap_once", False):
+        return
+    found: list = []
+
+    def scan_once(max_workers: int | None = None):
+        if not found:
+            found.append(scan(max_workers))
+        return list(found[0])
+
+    scan_once._bordermap_once = True  # type: ignore[attr-defined]
+    manifest_scanner.scan_component_manifests = scan_once
+
+
+_scan_components_once()
 
 
 # --------------------------------------------------------------------------- fixtures

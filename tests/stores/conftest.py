@@ -4,22 +4,46 @@ The cluster comes from ``tests/pg_cluster.py`` (CI starts it in ``.ci/run``), th
 ``BORDERMAP_TEST_DATABASE_URL`` (app role) and ``BORDERMAP_TEST_DATABASE_OWNER_URL``
 (owner, runs migrations). Without them the PostGIS tests are skipped locally, and
 fail in CI (``CI=true``): a missing database must never pass silently there.
+
+Under pytest-xdist every worker gets a database of its own (``bordermap_test_<worker>``,
+a clone of the PostGIS template, dropped at the end of the session): ``pg_url`` empties
+the tables before each test, which must not happen under another worker's test.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from pgtest import START_HINT, TEMPLATE_DB, require_env
+from pgtest import START_HINT, TEMPLATE_DB, require_env, with_database
+
+
+def _database_name(url: str) -> str:
+    return url.rpartition("/")[2].partition("?")[0]
 
 
 @pytest.fixture(scope="session")
-def pg_owner_url() -> str:
-    """URL of the owner role (migrations, clean-up)."""
-    return require_env("BORDERMAP_TEST_DATABASE_OWNER_URL")
+def pg_owner_url() -> Iterator[str]:
+    """URL of the owner role (migrations, clean-up), on this worker's test database."""
+    url = require_env("BORDERMAP_TEST_DATABASE_OWNER_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker:
+        yield url
+        return
+    from geo.stores.postgis import connect
+
+    name = f"{_database_name(url)}_{worker}"
+    with connect(url) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        con.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
+    try:
+        yield with_database(url, name)
+    finally:
+        with connect(url) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +51,8 @@ def pg_app_url(pg_owner_url) -> str:
     """URL of the application role (no superuser, no BYPASSRLS), on a migrated database."""
     from geo.stores.postgis import migrate
 
-    url = require_env("BORDERMAP_TEST_DATABASE_URL")
+    url = with_database(require_env("BORDERMAP_TEST_DATABASE_URL"),
+                        _database_name(pg_owner_url))
     migrate(pg_owner_url)
     return url
 
