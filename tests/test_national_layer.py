@@ -11,6 +11,7 @@ import logging
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import shapely
 
@@ -79,6 +80,13 @@ def test_reading_a_province_decodes_only_its_rows():
     assert gdf["province_code"].eq("12").all()
     both = prebuilt.read_national_layer("2020", ["12", "11"])
     assert set(both["province_code"]) == {"11", "12"} and len(both) == 106 + 129
+    path = prebuilt.national_path("2020")
+    assert pq.ParquetFile(path).metadata.num_row_groups == 63  # one per province
+    whole = prebuilt.read_table(path).to_pandas()
+    for codes in (["12"], ["11", "12"], sorted(LAND_BORDER_PROVINCES_2020), ["99"]):
+        part = prebuilt.read_table(path, codes).to_pandas()
+        expected = whole[whole["province_code"].isin(codes)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)
 
 
 def _geojson_units(cli, *args):
