@@ -4,7 +4,8 @@
 hold the whole country's approximate commune layer of each map, as built by
 :func:`geo.layer.build_national_layer` / :func:`geo.layer.build_2025_layer`, in the metric
 CRS (EPSG:32648) with the builder's columns (provenance ``approximate``, ``note``,
-``method``, ``placement`` kept). Coordinates are the build's own 1 m grid, so a
+``method``, ``placement`` kept); GeoParquet 1.0 (WKB), so GDAL, QGIS and
+``geopandas.read_parquet`` open them too. Coordinates are the build's own 1 m grid, so a
 province read from these files is the province the builder gives, vertex for vertex.
 Rows are sorted by province and code, in one row group per province, so a reader can
 skip the others.
@@ -75,13 +76,15 @@ def write_national_layer(gdf: gpd.GeoDataFrame, vintage: str, *, folder: Path | 
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = gdf.to_crs(METRIC_CRS).sort_values(["province_code", "code"]).reset_index(drop=True)
     sizes = frame.groupby("province_code", sort=True).size()
+    # WKB with the GeoArrow field type (geopandas.from_arrow) and the GeoParquet 1.0 file
+    # metadata (GDAL/QGIS, geopandas.read_parquet); no library version in it, so a
+    # rebuild writes the same bytes
     table = pa.table(frame.to_arrow(index=False, geometry_encoding="WKB"))
-    # geopandas stamps its version into the metadata; drop it so a rebuild is byte-identical
+    geo_meta = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": {
+        "encoding": "WKB", "geometry_types": sorted(set(frame.geom_type)),
+        "crs": frame.crs.to_json_dict(), "bbox": [float(v) for v in frame.total_bounds]}}}
     meta = dict(table.schema.metadata or {})
-    if b"geo" in meta:
-        geo_meta = json.loads(meta[b"geo"])
-        geo_meta.pop("creator", None)
-        meta[b"geo"] = json.dumps(geo_meta, sort_keys=True).encode()
+    meta[b"geo"] = json.dumps(geo_meta, sort_keys=True).encode()
     table = table.replace_schema_metadata(meta)
     tmp = path.with_suffix(".parquet.tmp")
     with pq.ParquetWriter(tmp, table.schema, compression=COMPRESSION,
