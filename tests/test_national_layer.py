@@ -11,6 +11,7 @@ import logging
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import shapely
 
@@ -79,6 +80,13 @@ def test_reading_a_province_decodes_only_its_rows():
     assert gdf["province_code"].eq("12").all()
     both = prebuilt.read_national_layer("2020", ["12", "11"])
     assert set(both["province_code"]) == {"11", "12"} and len(both) == 106 + 129
+    path = prebuilt.national_path("2020")
+    assert pq.ParquetFile(path).metadata.num_row_groups == 63  # one per province
+    whole = prebuilt.read_table(path).to_pandas()
+    for codes in (["12"], ["11", "12"], sorted(LAND_BORDER_PROVINCES_2020), ["99"]):
+        part = prebuilt.read_table(path, codes).to_pandas()
+        expected = whole[whole["province_code"].isin(codes)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)
 
 
 def _geojson_units(cli, *args):
@@ -139,6 +147,20 @@ def test_several_provinces_in_one_call(cli):
     assert len(table) > 10
 
 
+def test_an_accepted_boundary_file_wins_for_its_province_only(tmp_path, _bordermap_home):
+    """Several provinces: one with an accepted official file, the other from the prebuilt layer."""
+    official = boundaries.load_communes("Điện Biên", vintage="2020")[["code", "geometry"]]
+    path = tmp_path / "dien_bien_official.gpkg"
+    official.to_file(path)
+    services.accept_boundaries(path, actor=services.os_actor("test"), province="Điện Biên",
+                               vintage="2020", home=_bordermap_home)
+    gdf = services.load_communes("Lai Châu,Điện Biên", vintage="2020", home=_bordermap_home)
+    assert list(dict.fromkeys(gdf["province_code"])) == ["12", "11"]
+    by_province = gdf.groupby("province_code")["approximate"].agg(["all", "any", "size"])
+    assert by_province.loc["12", "all"] and by_province.loc["12", "size"] == 106
+    assert not by_province.loc["11", "any"] and by_province.loc["11", "size"] == 129
+
+
 def test_missing_file_falls_back_to_building_with_a_warning(monkeypatch, tmp_path, caplog,
                                                             national):
     """Without the prebuilt files the layer is built in the process, 2025 by 2025 code."""
@@ -179,9 +201,20 @@ def test_rebuild_writes_byte_identical_files(tmp_path):
         committed = hashlib.sha256(prebuilt.national_path(vintage).read_bytes()).hexdigest()
         rebuilt = hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
         assert committed == rebuilt, name
-    meta = json.loads(prebuilt.read_table(tmp_path / prebuilt.NATIONAL_FILES["2020"])
-                      .schema.metadata[b"geo"])
+    meta = json.loads(pq.read_schema(tmp_path / prebuilt.NATIONAL_FILES["2020"])
+                      .metadata[b"geo"])
     assert "creator" not in meta  # no library version in the committed bytes
+
+
+def test_files_are_standard_geoparquet(national):
+    """Other tools (GDAL, QGIS, geopandas.read_parquet) read them through the "geo" metadata."""
+    for vintage, gdf in national.items():
+        path = prebuilt.national_path(vintage)
+        meta = json.loads(pq.read_schema(path).metadata[b"geo"])
+        assert meta["version"] == "1.0.0" and meta["columns"]["geometry"]["encoding"] == "WKB"
+        other = gpd.read_parquet(path)
+        assert other.crs.to_epsg() == 32648 and len(other) == len(gdf)
+        assert other.geometry.geom_equals_exact(gdf.geometry, 0).all()
 
 
 def test_province_table_counted_in_sql_equals_the_units():

@@ -4,7 +4,8 @@
 hold the whole country's approximate commune layer of each map, as built by
 :func:`geo.layer.build_national_layer` / :func:`geo.layer.build_2025_layer`, in the metric
 CRS (EPSG:32648) with the builder's columns (provenance ``approximate``, ``note``,
-``method``, ``placement`` kept). Coordinates are the build's own 1 m grid, so a
+``method``, ``placement`` kept); GeoParquet 1.0 (WKB), so GDAL, QGIS and
+``geopandas.read_parquet`` open them too. Coordinates are the build's own 1 m grid, so a
 province read from these files is the province the builder gives, vertex for vertex.
 Rows are sorted by province and code, in one row group per province, so a reader can
 skip the others.
@@ -35,6 +36,8 @@ NATIONAL_FILES = {"2020": "vietnam_communes_2020.parquet",
 #: Parquet compression: zstd at a high level (the files are committed; reading stays fast).
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 19
+#: Above this many row groups (provinces) a reader decodes the whole file once instead.
+MAX_ROW_GROUPS = 4
 #: Folder of the prebuilt files (the embedded layers' folder).
 FOLDER = SHAPEFILE_DIR
 
@@ -73,13 +76,15 @@ def write_national_layer(gdf: gpd.GeoDataFrame, vintage: str, *, folder: Path | 
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = gdf.to_crs(METRIC_CRS).sort_values(["province_code", "code"]).reset_index(drop=True)
     sizes = frame.groupby("province_code", sort=True).size()
+    # WKB with the GeoArrow field type (geopandas.from_arrow) and the GeoParquet 1.0 file
+    # metadata (GDAL/QGIS, geopandas.read_parquet); no library version in it, so a
+    # rebuild writes the same bytes
     table = pa.table(frame.to_arrow(index=False, geometry_encoding="WKB"))
-    # geopandas stamps its version into the metadata; drop it so a rebuild is byte-identical
+    geo_meta = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": {
+        "encoding": "WKB", "geometry_types": sorted(set(frame.geom_type)),
+        "crs": frame.crs.to_json_dict(), "bbox": [float(v) for v in frame.total_bounds]}}}
     meta = dict(table.schema.metadata or {})
-    if b"geo" in meta:
-        geo_meta = json.loads(meta[b"geo"])
-        geo_meta.pop("creator", None)
-        meta[b"geo"] = json.dumps(geo_meta, sort_keys=True).encode()
+    meta[b"geo"] = json.dumps(geo_meta, sort_keys=True).encode()
     table = table.replace_schema_metadata(meta)
     tmp = path.with_suffix(".parquet.tmp")
     with pq.ParquetWriter(tmp, table.schema, compression=COMPRESSION,
@@ -92,6 +97,7 @@ def write_national_layer(gdf: gpd.GeoDataFrame, vintage: str, *, folder: Path | 
     tmp.replace(path)
     _row_groups.cache_clear()
     _row_group.cache_clear()
+    _whole.cache_clear()
     log.info("national layer %s: wrote %d units of %d provinces to %s (%.1f MB)", vintage,
              len(frame), len(sizes), path, path.stat().st_size / 1e6)
     return path
@@ -113,12 +119,16 @@ def read_table(path: Path, province_codes=None) -> pa.Table:
         codes = {str(c).zfill(2) for c in province_codes}
         wanted = [i for i, (lo, hi) in enumerate(groups)
                   if lo is None or any(lo <= c <= hi for c in codes)]
-    tables = [_row_group(*key, i) for i in wanted]
-    if not tables:
-        return _row_group(*key, 0).slice(0, 0) if groups else pq.read_table(path)
-    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    if len(wanted) > MAX_ROW_GROUPS or not groups:
+        table = _whole(*key)  # many provinces: one read of the whole file is cheaper
+    elif not wanted:
+        table = _row_group(*key, 0).slice(0, 0)
+    else:
+        tables = [_row_group(*key, i) for i in wanted]
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     if province_codes is not None:
-        keep = pa.array([c in codes for c in table.column("province_code").to_pylist()])
+        keep = pa.array([c in codes for c in table.column("province_code").to_pylist()],
+                        type=pa.bool_())
         table = table.filter(keep)
     return table
 
@@ -135,6 +145,12 @@ def _row_groups(path: Path, size: int, mtime_ns: int) -> list[tuple]:
         has = stats is not None and stats.has_min_max
         out.append((stats.min, stats.max) if has else (None, None))
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _whole(path: Path, size: int, mtime_ns: int) -> pa.Table:
+    del size, mtime_ns  # cache key only
+    return pq.ParquetFile(path).read()
 
 
 @functools.lru_cache(maxsize=256)
