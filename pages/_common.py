@@ -351,7 +351,8 @@ def check_scope(vintage: str, *, action: str = "view") -> str:
 
 
 def data_version(vintage: str) -> tuple[str, str, float]:
-    """Return the cache key of the data: roster and border-list tokens, boundaries path, mtime."""
+    """Return the cache key of the data: roster, border-list and norms tokens, boundaries path,
+    mtime."""
     try:
         token = services.roster_token(store(), province(vintage), vintage)
     except BorderMapError as err:
@@ -361,6 +362,10 @@ def data_version(vintage: str) -> tuple[str, str, float]:
         token += "|" + services.border_list_token()
     except BorderMapError as err:
         log.warning("border-list store unavailable: %s", err)
+    try:  # norms stored by another process (the CLI, another app host) change the figures
+        token += "|" + services.norms_token()
+    except BorderMapError as err:
+        log.warning("norm store unavailable: %s", err)
     try:
         path = current_boundaries(vintage)
     except BorderMapError as err:

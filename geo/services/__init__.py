@@ -68,6 +68,7 @@ from geo.services.lists import (  # noqa: F401
     current_norms,
     import_border_list,
     import_norms,
+    norms_token,
     restore_border_list,
     restore_norms,
 )

@@ -38,6 +38,11 @@ def current_norms(*, home: Path | None = None) -> pd.DataFrame:
     return load_norms(store=norm_store(home))
 
 
+def norms_token(home: Path | None = None) -> str:
+    """Return a token that changes whenever norms are stored or restored (any process)."""
+    return norm_store(home).version_token()
+
+
 def import_norms(path: str | Path, *, actor: Actor, home: Path | None = None) -> int:
     """Validate and store a norms file as the new current version (audited first)."""
     store = norm_store(home)

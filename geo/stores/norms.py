@@ -171,6 +171,12 @@ class NormStore:
             raise StorageError(f"no norms version {version}")
         return got
 
+    def version_token(self) -> str:
+        """Return ``"norms:<newest version>"``; it changes on every import or restore."""
+        with self._read() as con:
+            last = con.execute("SELECT coalesce(max(version), 0) FROM norm_version").fetchone()
+        return f"norms:{int(last[0])}"
+
     def history(self) -> pd.DataFrame:
         """Return one row per stored version, oldest first (:data:`NORM_HISTORY_COLUMNS`)."""
         with self._read() as con:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import audit, auth
+from geo import audit, auth, services
 from geo._errors import AuditError, AuthError, StorageError
 from geo.norms import NORMS_FILE, read_norms
 from geo.services._base import border_list_store, norm_store
@@ -276,8 +276,10 @@ def test_norm_versions_history_and_restore(backend):
     base = read_norms(NORMS_FILE)
     more = base.copy()
     more.loc[0, "officers"] = int(more.loc[0, "officers"]) + 2
+    assert services.norms_token() == "norms:0"
     assert store.import_norms(base, source_name="norms.csv", user="lan") == 1
     assert store.import_norms(more, source_name="more.csv", user="lan") == 2
+    assert services.norms_token() == "norms:2"  # part of the pages' cache key
     assert int(store.current().frame.loc[0, "officers"]) == int(base.loc[0, "officers"]) + 2
     assert store.restore(1, user="minh") == 3
     cur = store.current()
