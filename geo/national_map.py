@@ -10,6 +10,7 @@ this map's HTML is built.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import logging
 
@@ -30,6 +31,23 @@ log = logging.getLogger(__name__)
 #: The palette of :data:`geo.style.PALETTES` each overview metric is drawn with.
 PALETTE_OF = {"border_communes": "total_police", "border_km": "border_km",
               "reinforcements": "reinforcements", "staffing_gap": "staffing_gap"}
+
+
+@functools.lru_cache(maxsize=1)
+def _default_countries() -> gpd.GeoDataFrame:
+    """Vietnam and its neighbours for the offline context, simplified for display (static)."""
+    from geo.countries import load_countries
+
+    shown = load_countries(("VNM", "LAO", "CHN", "KHM")).to_crs(DISPLAY_CRS)
+    return shown.set_geometry(shown.geometry.simplify(0.01))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_borders() -> gpd.GeoDataFrame:
+    """The land borders with Laos, China and Cambodia (static)."""
+    from geo.borders import border_lines
+
+    return border_lines(countries=("LAO", "CHN", "KHM"))
 
 
 def _esc(value: object) -> str:
@@ -121,15 +139,11 @@ def build_national_map(outlines: gpd.GeoDataFrame, *, metric: str = "border_km",
                    max_zoom=12, zoom_snap=0.25, zoom_delta=0.5)
     _add_tiles(m, tiles, lang)
     if tiles == "offline":
-        if countries is None:
-            from geo.countries import load_countries
-
-            countries = load_countries(("VNM", "LAO", "CHN", "KHM"))
+        countries = _default_countries() if countries is None else countries.to_crs(
+            DISPLAY_CRS).set_geometry(countries.to_crs(DISPLAY_CRS).geometry.simplify(0.01))
         if len(countries):
             folium.GeoJson(
-                feature_collection(countries.to_crs(DISPLAY_CRS).set_geometry(
-                    countries.to_crs(DISPLAY_CRS).geometry.simplify(0.01)),
-                    {"iso3": list(countries["iso3"])}),
+                feature_collection(countries, {"iso3": list(countries["iso3"])}),
                 name=_esc(t("layer_context", lang)),
                 style_function=lambda f: {"fillColor": style.COUNTRY_FILLS.get(
                     f["properties"]["iso3"], style.CONTEXT_FILL), "fillOpacity": 1.0,
@@ -154,9 +168,7 @@ def build_national_map(outlines: gpd.GeoDataFrame, *, metric: str = "border_km",
         zoom_on_click=False,
     ).add_to(m)
     if borders is None:
-        from geo.borders import border_lines
-
-        borders = border_lines(countries=("LAO", "CHN", "KHM"))
+        borders = _default_borders()
     lines = []
     for iso3 in ("LAO", "CHN", "KHM"):
         rows = borders[borders["iso3"] == iso3] if len(borders) else borders

@@ -7,8 +7,8 @@ stores' version tokens, the program and data files), so that every app process
 sharing ``BORDERMAP_HOME`` and every new session reads them back in
 milliseconds, and any change of data or program computes them afresh.
 
-Files are gzip-compressed JSON written with pandas' ``orient="table"`` (dtypes
-kept) and geometry as hex WKB: no pickle, nothing executable is ever loaded.
+Files are gzip-compressed JSON (columns as lists, numeric and boolean dtypes
+restored) and geometry as hex WKB: no pickle, nothing executable is ever loaded.
 A file that cannot be read is ignored (and recomputed), never trusted.
 """
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import logging
 import os
@@ -77,31 +76,38 @@ def _path(name: str, key: str, home: Path | None) -> Path:
 
 
 def _frame_to_json(frame: pd.DataFrame) -> dict:
-    out = {"crs": None, "geometry": None, "attrs": {}}
+    out: dict = {"crs": None, "geometry": None}
     data = pd.DataFrame(frame).copy()
     if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame:
         geom = frame._geometry_column_name
         out["crs"] = frame.crs.to_string() if frame.crs is not None else None
         out["geometry"] = geom
         data[geom] = shapely.to_wkb(frame.geometry.values, hex=True)
-    out["objects"] = [c for c in data.columns if data[c].dtype == object and c != out["geometry"]]
+    out["columns"] = [str(c) for c in data.columns]
+    out["dtypes"] = {str(c): str(data[c].dtype) for c in data.columns}
+    out["data"] = {str(c): data[c].astype(object).where(data[c].notna(), None).tolist()
+                   for c in data.columns}
     out["attrs"] = {k: v for k, v in (frame.attrs or {}).items()
                     if isinstance(v, (str, int, float, bool, type(None)))}
-    out["table"] = data.to_json(orient="table", index=False, double_precision=15)
     return out
 
 
 def _frame_from_json(blob: Mapping) -> pd.DataFrame:
-    data = pd.read_json(io.StringIO(blob["table"]), orient="table")
-    for col in blob.get("objects", []):
-        if col in data:
-            data[col] = data[col].astype(object).where(data[col].notna(), None)
+    columns = list(blob["columns"])
+    data = pd.DataFrame({c: blob["data"][c] for c in columns}, columns=columns)
+    for col, dtype in blob.get("dtypes", {}).items():
+        if col in data and dtype in _NATIVE and str(data[col].dtype) != dtype:
+            data[col] = data[col].astype(dtype)
     geom = blob.get("geometry")
     if geom:
-        data[geom] = shapely.from_wkb(data[geom].to_numpy())
+        data[geom] = shapely.from_wkb(data[geom].to_numpy(dtype=object))
         data = gpd.GeoDataFrame(data, geometry=geom, crs=blob.get("crs"))
     data.attrs.update(blob.get("attrs", {}))
     return data
+
+
+#: Column dtypes restored as they were (others stay as JSON gave them: str, object).
+_NATIVE = frozenset({"bool", "int64", "int32", "float64", "float32"})
 
 
 def read_frames(name: str, key: str, *, home: Path | None = None

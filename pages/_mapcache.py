@@ -88,8 +88,12 @@ def _bounds(m: folium.Map) -> dict:
     return {"_southWest": {"lat": s, "lng": w}, "_northEast": {"lat": n, "lng": e}}
 
 
-def render_map(m: folium.Map) -> RenderedMap:
-    """Render ``m`` into the pieces ``st_folium`` sends (the work a cache saves)."""
+def render_map(m: folium.Map, *, bounds: bool = True) -> RenderedMap:
+    """Render ``m`` into the pieces ``st_folium`` sends (the work a cache saves).
+
+    ``bounds=False`` skips computing the map's bounds (a walk over every
+    coordinate), which only a caller asking for ``"bounds"`` back reads.
+    """
     m.get_root().render()
     m.render()
     html = stf._get_html(m)
@@ -107,22 +111,23 @@ def render_map(m: folium.Map) -> RenderedMap:
         js.extend(src for _, src in getattr(elem, "default_js", []))
     return RenderedMap(script=script, header=header, html=html, map_id=stf.get_full_id(m),
                        css_links=tuple(dict.fromkeys(css)), js_links=tuple(dict.fromkeys(js)),
-                       bounds=_bounds(m), zoom=m.options.get("zoom"))
+                       bounds=_bounds(m) if bounds else {}, zoom=m.options.get("zoom"))
 
 
 @st.cache_data(show_spinner=False, max_entries=48)
-def _cached_render(key: tuple, _build: Callable[[], folium.Map]) -> RenderedMap:
+def _cached_render(key: tuple, bounds: bool, _build: Callable[[], folium.Map]) -> RenderedMap:
     del key  # the cache key: data version, provinces, map, metric, language, basemap
-    return render_map(_build())
+    return render_map(_build(), bounds=bounds)
 
 
-def rendered_map(build: Callable[[], folium.Map], *, key: tuple) -> RenderedMap:
+def rendered_map(build: Callable[[], folium.Map], *, key: tuple,
+                 bounds: bool = True) -> RenderedMap:
     """Return the rendered map for ``key``, building it with ``build()`` only on a miss.
 
     ``key`` must name everything the map depends on (data version, provinces, map
     vintage, metric, language, basemap); ``build`` is left out of the cache key.
     """
-    return _cached_render(tuple(key), build)
+    return _cached_render(tuple(key), bool(bounds), build)
 
 
 def _feature_groups(groups) -> str | None:
@@ -180,7 +185,9 @@ def cached_folium(build: Callable[[], folium.Map], *, cache_key: tuple, key: str
     if not SUPPORTED:  # pragma: no cover - another streamlit_folium
         width = kwargs.pop("width", None)
         return stf.st_folium(build(), key=key, width=width, **kwargs)
-    return show_map(rendered_map(build, key=cache_key), key=key, **kwargs)
+    returned = kwargs.get("returned_objects")
+    bounds = returned is None or "bounds" in returned
+    return show_map(rendered_map(build, key=cache_key, bounds=bounds), key=key, **kwargs)
 
 
 # Run as a page by Streamlit's old multipage mode: leave it (see _common).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,17 @@ class NationalOverview:
     def sample_roster(self) -> bool:
         """True when any province's figures come from a sample roster."""
         return bool(self.provinces["sample_roster"].any()) if len(self.provinces) else False
+
+
+@functools.lru_cache(maxsize=16)
+def _province_codes(provinces: str, vintage: str) -> tuple[str, ...]:
+    """Return the province codes of a province spec (the registry is static data)."""
+    from geo.registry import find_provinces, list_provinces
+
+    codes = find_provinces(provinces, vintage=vintage)
+    if codes is None:
+        codes = sorted(list_provinces(vintage)["province_code"].astype(str))
+    return tuple(codes)
 
 
 def _fingerprint(codes: list[str], vintage: str, roster_vintage: str | None, store,
@@ -127,14 +139,11 @@ def national_overview(provinces: str = "border", *, vintage: str = DEFAULT_VINTA
     """
     from geo import national_summary as ns
     from geo import summary_cache
-    from geo.registry import find_provinces, list_provinces
     from geo.services._base import roster_store
     from geo.services.layers import load_coverage
 
     del actor  # scope checks hook here (province-scoped accounts)
-    codes = find_provinces(provinces, vintage=vintage)
-    if codes is None:
-        codes = sorted(list_provinces(vintage)["province_code"].astype(str))
+    codes = list(_province_codes(str(provinces), vintage))
     if store is None:
         store = roster_store(home)
     published = {**PUBLISHED_NATIONAL, "source": PUBLISHED_NATIONAL_SOURCE,
