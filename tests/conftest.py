@@ -8,7 +8,10 @@
 * the suite runs on pytest-xdist workers (pytest.ini: ``-n auto``, at most 4); each worker
   has its own temporary folders, ports and PostgreSQL test database (tests/stores/conftest.py);
 * Streamlit's scan of the installed packages for components, which every ``AppTest`` makes
-  (~0.2 s), is made once per session (the packages do not change during a run).
+  (~0.2 s), is made once per session (the packages do not change during a run);
+* the nationwide layer build (``geo.layer.build``, ~20 s of CPU, needed for any province
+  but Điện Biên) is made once per session and shared by the workers through a pickle in
+  a temporary folder of the session.
 """
 
 from __future__ import annotations
@@ -30,6 +33,12 @@ REPO = Path(__file__).resolve().parent.parent
 # hypothesis's cache (its Unicode tables take seconds to build) to a folder kept in the
 # system's temporary directory — neither into the repository.
 _SESSION_TMP = Path(tempfile.mkdtemp(prefix="bordermap-tests-"))
+# Shared by the pytest-xdist workers (they inherit the environment of the main process,
+# which removes the folder at the end of the session).
+_IS_WORKER = "PYTEST_XDIST_WORKER" in os.environ
+if not _IS_WORKER or "BORDERMAP_TEST_SHARED_DIR" not in os.environ:
+    os.environ["BORDERMAP_TEST_SHARED_DIR"] = tempfile.mkdtemp(prefix="bordermap-shared-")
+_SHARED_TMP = Path(os.environ["BORDERMAP_TEST_SHARED_DIR"])
 os.environ["BORDERMAP_STATIC_DIR"] = str(_SESSION_TMP / "static" / "bordermap")
 
 try:
@@ -65,6 +74,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     before = session.config.stash.get(_TREE_KEY, None)
     after = _tree_entries() if before is not None else None
     shutil.rmtree(_SESSION_TMP, ignore_errors=True)
+    if not _IS_WORKER:
+        shutil.rmtree(_SHARED_TMP, ignore_errors=True)
     if before is None or after is None:
         return
     new = sorted(after - before)
@@ -114,7 +125,48 @@ def _scan_components_once() -> None:
     manifest_scanner.scan_component_manifests = scan_once
 
 
-_scan_components_once()
+# --------------------------------------------------------------------------- nationwide build
+
+
+def _share_nationwide_build() -> None:
+    """Let the workers share one nationwide layer build per method (a pickle, under a lock)."""
+    import fcntl
+    import functools
+    import pickle
+
+    try:
+        from geo.layer import build
+    except ImportError:  # pragma: no cover - the module moved: nothing to share
+        return
+    compute = getattr(build, "_build", None)
+    if compute is None or getattr(compute, "_bordermap_shared", False):
+        return
+
+    @functools.lru_cache(maxsize=2)
+    def shared(method: str):
+        target = _SHARED_TMP / f"nationwide-{method}.pickle"
+        with open(_SHARED_TMP / f"nationwide-{method}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if target.exists():
+                with open(target, "rb") as f:
+                    return pickle.load(f)
+            result = compute(method)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+            return result
+
+    shared._bordermap_shared = True  # type: ignore[attr-defined]
+    shared.__wrapped__ = compute  # type: ignore[attr-defined]
+    build._build = shared
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Not in the main process of a pytest-xdist run: it runs no test.
+    if _IS_WORKER or not getattr(config.option, "numprocesses", None):
+        _scan_components_once()
+        _share_nationwide_build()
 
 
 # --------------------------------------------------------------------------- fixtures
