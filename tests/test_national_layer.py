@@ -241,3 +241,11 @@ def test_province_choices_offer_every_province_border_ones_first(vintage, n_all,
                 "Thành phố Huế"} <= names
     else:  # Hà Giang became part of Tuyên Quang: the merged province is offered
         assert "Tỉnh Tuyên Quang" in set(choices["province"].iloc[:n_border])
+
+
+def test_published_lengths_only_for_dien_bien_alone():
+    alone = services.border_summary("Điện Biên", vintage="2020")
+    assert alone.published_source and "published_km" in alone.table
+    together = services.border_summary("Điện Biên,Lai Châu", vintage="2020")
+    assert together.published_source is None and "published_km" not in together.table
+    assert set(together.flagged["province_code"]) == {"11", "12"}
