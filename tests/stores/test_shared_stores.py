@@ -327,14 +327,16 @@ def test_border_list_versions_per_province(backend):
         store.get(7)
 
 
-def test_border_lists_row_level_security(pg_url):
+def test_border_lists_row_level_security(pg_url, monkeypatch):
     from geo.stores.border_lists import PostgresBorderListStore
     from geo.stores.postgis import connect, scoped_transaction
 
-    everyone = PostgresBorderListStore(pg_url)
+    monkeypatch.setenv("BORDERMAP_DATABASE_URL", pg_url)
+    everyone = border_list_store()
     _import(everyone, "11")
     _import(everyone, "12", ("03300",))
-    lai_chau = PostgresBorderListStore(pg_url, provinces="12")
+    lai_chau = border_list_store(provinces=["12"])
+    assert isinstance(lai_chau, PostgresBorderListStore)
     assert lai_chau.current("11", "2020") is None
     assert lai_chau.history()["province"].tolist() == ["12"]
     with pytest.raises(StorageError, match="no border-list version 1"):
