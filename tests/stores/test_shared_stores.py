@@ -133,6 +133,19 @@ def test_moving_to_the_database_copies_the_users_file(pg_url, monkeypatch, cli, 
     assert "lan role=planner (copied from users.json)" in audit.read(None)["detail"].tolist()
 
 
+def test_reused_connections_carry_no_scope_nor_lock(pg_url):
+    from geo.stores._backend import pg_transaction, pooled_connection
+
+    with pg_transaction(pg_url, provinces="12", lock="users") as con:
+        pid = con.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with pooled_connection(pg_url) as raw:
+        assert raw.execute("SELECT pg_backend_pid()").fetchone()[0] == pid  # reused
+        assert raw.execute("SELECT coalesce(current_setting('bordermap.provinces', true), '')"
+                           ", current_setting('lock_timeout')").fetchone() == ("", "0")
+        assert raw.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                           " AND pid = pg_backend_pid()").fetchone()[0] == 0
+
+
 # --------------------------------------------------------------------------- sessions
 
 class FakeClock:
