@@ -126,12 +126,14 @@ def norm_store(home: Path | None = None):
     return open_norm_store(home)
 
 
-def border_list_store(home: Path | None = None, *, create: bool = True):
+def border_list_store(home: Path | None = None, *, create: bool = True,
+                      provinces: str | list[str] = "*"):
     """Return the border-list store of ``home`` (default ``BORDERMAP_HOME``).
 
     With ``create=False`` (reading only) return None while no list was ever loaded,
     so that reading never creates a store file. With ``BORDERMAP_DATABASE_URL`` set,
-    the shared database's store.
+    the shared database's store, limited by row-level security to ``provinces``
+    (registry codes, or ``"*"`` for all; the embedded store ignores it).
     """
     from geo.settings import bordermap_home
     from geo.stores._backend import shared_url
@@ -141,7 +143,7 @@ def border_list_store(home: Path | None = None, *, create: bool = True):
     if url:
         from geo.stores.border_lists import PostgresBorderListStore
 
-        return PostgresBorderListStore(url)
+        return PostgresBorderListStore(url, provinces=provinces)
 
     folder = Path(home) if home is not None else bordermap_home()
     if not create and not (folder / STORE_FILENAME).exists():

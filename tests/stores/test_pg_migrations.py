@@ -87,3 +87,30 @@ def test_unreachable_server_is_a_storage_error_without_password():
     with pytest.raises(StorageError, match=r"someone:\*\*\*@127\.0\.0\.1:1") as info:
         migrate(url)
     assert "hunter2" not in str(info.value)
+
+
+def test_a_0001_database_with_rosters_upgrades_to_the_shared_stores(pg_owner_url, pg_app_url,
+                                                                   fresh_database, monkeypatch):
+    """An installation at revision 0001 (rosters only) is refused, then upgraded in place."""
+    import pandas as pd
+
+    from geo.stores.postgis import PostGISRosterStore
+    from geo.stores.sessions import SessionStore
+
+    owner = with_database(pg_owner_url, fresh_database)
+    app = with_database(pg_app_url, fresh_database)
+    assert migrate(owner, revision="0001") == "0001"
+    with connect(owner) as con, con.transaction():  # a roster stored under 0001
+        con.execute("SELECT set_config('bordermap.provinces', '11', true)")
+        con.execute("INSERT INTO roster_streams VALUES ('11', '2020', 1)")
+        con.execute("INSERT INTO roster_versions VALUES ('11', '2020', 1, 't', 'r.csv', 'ab',"
+                    " 'lan', 'per-commune', 'Điện Biên', 0, NULL, true)")
+    monkeypatch.setenv("BORDERMAP_DATABASE_URL", app)
+    with pytest.raises(StorageError, match=f"is at revision 0001; this program needs revision "
+                                           f"{SCHEMA_HEAD}"):
+        SessionStore().live_count()
+
+    assert migrate(owner) == SCHEMA_HEAD
+    assert SessionStore().live_count() == 0
+    hist = PostGISRosterStore(app).history()
+    assert hist["version"].tolist() == [1] and isinstance(hist, pd.DataFrame)

@@ -133,6 +133,19 @@ def test_moving_to_the_database_copies_the_users_file(pg_url, monkeypatch, cli, 
     assert "lan role=planner (copied from users.json)" in audit.read(None)["detail"].tolist()
 
 
+def test_reused_connections_carry_no_scope_nor_lock(pg_url):
+    from geo.stores._backend import pg_transaction, pooled_connection
+
+    with pg_transaction(pg_url, provinces="12", lock="users") as con:
+        pid = con.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with pooled_connection(pg_url) as raw:
+        assert raw.execute("SELECT pg_backend_pid()").fetchone()[0] == pid  # reused
+        assert raw.execute("SELECT coalesce(current_setting('bordermap.provinces', true), '')"
+                           ", current_setting('lock_timeout')").fetchone() == ("", "0")
+        assert raw.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                           " AND pid = pg_backend_pid()").fetchone()[0] == 0
+
+
 # --------------------------------------------------------------------------- sessions
 
 class FakeClock:
@@ -327,14 +340,16 @@ def test_border_list_versions_per_province(backend):
         store.get(7)
 
 
-def test_border_lists_row_level_security(pg_url):
+def test_border_lists_row_level_security(pg_url, monkeypatch):
     from geo.stores.border_lists import PostgresBorderListStore
     from geo.stores.postgis import connect, scoped_transaction
 
-    everyone = PostgresBorderListStore(pg_url)
+    monkeypatch.setenv("BORDERMAP_DATABASE_URL", pg_url)
+    everyone = border_list_store()
     _import(everyone, "11")
     _import(everyone, "12", ("03300",))
-    lai_chau = PostgresBorderListStore(pg_url, provinces="12")
+    lai_chau = border_list_store(provinces=["12"])
+    assert isinstance(lai_chau, PostgresBorderListStore)
     assert lai_chau.current("11", "2020") is None
     assert lai_chau.history()["province"].tolist() == ["12"]
     with pytest.raises(StorageError, match="no border-list version 1"):
