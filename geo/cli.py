@@ -171,6 +171,31 @@ def cmd_border_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_national_summary(args: argparse.Namespace) -> int:
+    """Print the national overview table: per province (or per country), totals on stderr."""
+    with _warnings_as_notes():
+        overview = services.national_overview(args.province, vintage=args.vintage,
+                                              actor=services.os_actor())
+    if overview.approximate:
+        _note("approximate boundaries: border communes and lengths are computed, not official")
+    if overview.sample_roster:
+        _note(f"{int(overview.provinces['sample_roster'].sum())} of {len(overview.provinces)} "
+              f"provinces: {SAMPLE_NOTE}")
+    totals = overview.totals
+    _note(f"national totals ({totals['provinces']} provinces, {args.vintage} map): "
+          f"{totals['border_communes']} border communes, {totals['border_km']:.1f} km of "
+          f"border, {totals['reinforcements']} reinforcements (published: nearly "
+          f"{int(overview.published['reinforcements'])} nationwide — "
+          f"{overview.published['source']}), staffing shortfall {totals['staffing_gap']}")
+    if args.by == "country":
+        write_table(overview.countries, "csv")
+    elif args.format == "geojson":
+        write_table(overview.outlines, "geojson")
+    else:
+        write_table(overview.provinces, "csv")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a briefing (map, table, totals) of one province as PNG, PDF or standalone HTML."""
     with _warnings_as_notes():
@@ -353,6 +378,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_area_options(p)
     _add_border_options(p)
     p.set_defaults(func=cmd_border_summary)
+
+    p = sub.add_parser("national-summary",
+                       help="border provinces together: border communes, border km, "
+                            "reinforcements, shortfall per province or country")
+    p.add_argument("--province", default="border",
+                   help="'border' (the land-border provinces, default), 'all', or names/"
+                        "codes separated by commas")
+    p.add_argument("--vintage", default=DEFAULT_VINTAGE, choices=VINTAGES,
+                   help="administrative map (default %(default)s)")
+    p.add_argument("--by", choices=("province", "country"), default="province",
+                   help="one row per province or per neighbouring country")
+    _add_format(p)
+    p.set_defaults(func=cmd_national_summary)
 
     from geo.export import COUNTRY_FILTERS, FORMATS, LANGUAGES, METRIC_KEYS
     p = sub.add_parser("export", help="write a briefing: map + table as PNG, PDF or "

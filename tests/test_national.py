@@ -266,3 +266,20 @@ def test_a_click_outside_the_border_provinces_is_ignored(in_national_home):
     assert not at.exception
     assert at.session_state["national_province"] is None
     assert any("Bấm vào một tỉnh" in i.value for i in at.info)
+
+
+def test_cli_prints_the_same_table_and_totals(in_national_home, cli):
+    import io
+
+    _, overview = in_national_home
+    result = cli("national-summary", "--vintage", "2020")
+    table = pd.read_csv(io.StringIO(result.stdout), dtype={"province_code": str})
+    assert sorted(table["province_code"]) == sorted(LAND_BORDER_PROVINCES_2020)
+    assert table["reinforcements"].sum() == overview.totals["reinforcements"]
+    assert f"{overview.totals['border_communes']} border communes" in result.stderr
+    assert "published: nearly 400" in result.stderr and "Sample data" in result.stderr
+    by_country = pd.read_csv(io.StringIO(cli("national-summary", "--vintage", "2020",
+                                              "--by", "country").stdout))
+    assert list(by_country["iso3"]) == ["LAO", "CHN", "KHM"]
+    bad = cli("national-summary", "--province", "Atlantis", check=False)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
