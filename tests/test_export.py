@@ -516,9 +516,11 @@ def test_cli_bad_output_exit_2(out, message, tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_cli_refuses_all_provinces(tmp_path, capsys):
-    assert main(["export", "--province", "all", "--out", str(tmp_path / "x.pdf")]) == 2
-    assert "export needs one province" in capsys.readouterr().err
+def test_cli_refuses_html_of_all_provinces_before_loading(tmp_path, capsys):
+    # The whole country is a PDF (or PNG) with a section per province
+    # (tests/test_export_national.py); HTML stays one province.
+    assert main(["export", "--province", "all", "--out", str(tmp_path / "x.html")]) == 2
+    assert "a briefing of several provinces is a PDF or a PNG" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- one style

@@ -166,14 +166,23 @@ def _lines(text: str):
         start = end
 
 
-def _read_csv_columns(raw: bytes, probs: ProblemList) -> pd.DataFrame | None:
-    """Parse CSV bytes into a frame of text cells (row i is line i + 1), one batch at a time.
+class _Stripped(dict):
+    """Raw cell text → the same text stripped, one string per distinct value."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = key.strip()
+        return value
+
+
+def _read_csv_columns(raw: bytes, probs: ProblemList) -> tuple[pd.DataFrame, bool] | None:
+    """Parse CSV bytes into a frame of stripped text cells (row i is line i + 1), a batch at a time.
 
     The rows are never held as lists of lists: each batch is moved into its
     columns at once, and a repeated value is kept once (a per-officer roster
     repeats a few codes, roles and dates down a million rows), so a cell costs
-    a pointer, not a string. The result equals ``pd.DataFrame(list(csv.reader(…)))``
-    with short rows padded with ``""``.
+    a pointer, not a string. The cells equal those of
+    ``pd.DataFrame(list(csv.reader(…)))`` with short rows padded with ``""``,
+    each stripped. Also returns whether any cell had text before stripping.
     """
     import itertools
 
@@ -183,33 +192,36 @@ def _read_csv_columns(raw: bytes, probs: ProblemList) -> pd.DataFrame | None:
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(_lines(text), delimiter=delimiter)
     columns: list[list[str]] = []
-    shared: list[dict[str, str] | None] = []
+    shared: list[_Stripped | None] = []
+    any_text = False
     n_rows = 0
     try:
         while batch := list(itertools.islice(reader, _BATCH_ROWS)):
             width = max(map(len, batch))
             while len(columns) < width:
                 columns.append([""] * n_rows)
-                shared.append({"": ""})
+                shared.append(_Stripped())
             width = len(columns)
             batch = [r if len(r) == width else r + [""] * (width - len(r)) for r in batch]
             for j, values in enumerate(zip(*batch)):
                 seen = shared[j]
                 if seen is None:
-                    columns[j].extend(values)
+                    any_text = any_text or any(values)
+                    columns[j].extend(v.strip() for v in values)
                     continue
-                columns[j].extend(map(seen.setdefault, values, values))
+                columns[j].extend(map(seen.__getitem__, values))
                 if len(seen) > _MAX_SHARED:
+                    any_text = any_text or any(seen)
                     shared[j] = None
             n_rows += len(batch)
     except csv.Error as err:
         probs.add(reader.line_num or None, None, f"malformed CSV: {err}")
         return None
     del text
-    if not columns:
-        return pd.DataFrame(index=range(n_rows), dtype=object)
-    return pd.DataFrame({j: np.array(col, dtype=object) for j, col in enumerate(columns)},
-                        index=range(n_rows), dtype=object)
+    any_text = any_text or any(any(seen) for seen in shared if seen is not None)
+    frame = pd.DataFrame({j: np.array(col, dtype=object) for j, col in enumerate(columns)},
+                         index=range(n_rows), dtype=object)
+    return frame, any_text
 
 
 def _cell_text(value: object) -> str:
@@ -364,18 +376,27 @@ def read_cells(raw: bytes, sheet: str | None, probs: ProblemList
         probs.add(None, None, "old Excel .xls format is not supported; save as .xlsx or CSV")
         return None
     else:
-        cells = _read_csv_columns(raw, probs)
-        if cells is None:
+        got = _read_csv_columns(raw, probs)
+        if got is None:
             return None
-    if cells.empty or not (cells.fillna("") != "").to_numpy().any():
+        cells, any_text = got
+        if cells.empty or not any_text:
+            probs.add(None, None, "empty file")
+            return None
+        return cells, formulas
+    if cells.isna().to_numpy().any():
+        cells = cells.fillna("")
+    if cells.empty or not (cells != "").to_numpy().any():
         probs.add(None, None, "empty file")
         return None
-    cells = cells.fillna("")
     for c in cells.columns:
-        # Strip once per distinct value: roster columns repeat the same few values.
+        # Strip once per distinct value: roster columns repeat the same few values. The
+        # column stays an object array of those few strings (a pointer a cell), not one
+        # string per cell.
         codes, uniques = pd.factorize(cells[c].to_numpy(dtype=object))
         stripped = np.array([str(u).strip() for u in uniques], dtype=object)
-        cells[c] = stripped[codes] if len(uniques) else cells[c]
+        if len(uniques):
+            cells[c] = pd.Series(stripped[codes], index=cells.index, dtype=object)
     return cells, formulas
 
 

@@ -158,9 +158,10 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                           headers: dict[str, str], reg: UnitMatcher,
                           border_codes: BorderCodes, probs: ProblemList
                           ) -> pd.DataFrame:
-    role, role_msg = parse_roles(data["role"])
+    # Parsed once per distinct value (a million rows hold a handful of roles and answers).
+    role, role_msg = _objects_on_uniques(parse_roles, data["role"])
     emit(probs, rows, headers["role"], role_msg)
-    trained, trained_msg = parse_yes_no(data["trained"])
+    trained, trained_msg = on_uniques(parse_yes_no)(data["trained"])
     emit(probs, rows, headers["trained"], trained_msg)
     if "since" in data:
         since, since_msg = on_uniques(parse_dates)(data["since"])
@@ -171,12 +172,15 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
     origin = data["origin_unit"] if "origin_unit" in data else pd.Series(
         "", index=data.index, dtype=object)
 
-    good = codes.notna() & role.notna()
-    people = pd.DataFrame({"commune_code": codes, "role": role, "trained": trained.fillna(0),
-                           "since": since, "origin": origin, "_row": rows})[good]
-    tally = pd.crosstab(people["commune_code"], people["role"])
-    tally = tally.reindex(columns=list(ROLES), fill_value=0)
-    grouped = people.groupby("commune_code", sort=True)
+    good = (codes.notna() & role.notna()).to_numpy()
+    # Aggregated on integer group codes: no million-row frame, no group-by of a
+    # million strings. Communes in code order, as a group-by would give them.
+    code_g = codes.to_numpy(dtype=object)[good]
+    role_g = role.to_numpy(dtype=object)[good]
+    rows_g = np.asarray(rows)[good]
+    ci, uniq = pd.factorize(code_g, sort=True)
+    n = len(uniq)
+    tally = _tally(pd.Series(code_g, dtype=object), pd.Series(role_g, dtype=object))
     frame = pd.DataFrame({
         "commune_code": tally.index.astype(str),
         "chiefs": tally["chief"].to_numpy(),
@@ -184,17 +188,28 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
         "officers": tally["officer"].to_numpy(),
         "reinforcements": tally["reinforcement"].to_numpy(),
     })
-    frame["trained"] = grouped["trained"].sum().reindex(tally.index).to_numpy().astype("int64")
-    frame["as_of"] = grouped["since"].max().reindex(tally.index).to_numpy()
-    reinf = people[(people["role"] == "reinforcement") & (people["origin"] != "")]
-    origins = reinf.groupby("commune_code")["origin"].agg(lambda s: "; ".join(sorted(set(s))))
+    frame["trained"] = np.bincount(ci, weights=trained.fillna(0).to_numpy()[good],
+                                   minlength=n).astype("int64")
+    # Latest date: ISO text sorts like dates, so the largest sorted code is the max.
+    si, s_uniq = pd.factorize(since.to_numpy(dtype=object)[good], sort=True)
+    latest = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(latest, ci, si)
+    as_of = np.asarray(s_uniq, dtype=object)[np.maximum(latest, 0)] if len(s_uniq) else \
+        np.full(n, np.nan, dtype=object)
+    frame["as_of"] = np.where(latest >= 0, as_of, np.nan)
+    origin_g = origin.to_numpy(dtype=object)[good]
+    is_reinf = role_g == "reinforcement"
+    with_origin = is_reinf & (origin_g != "")
+    origins = pd.Series(origin_g[with_origin]).groupby(code_g[with_origin]).agg(
+        lambda s: "; ".join(sorted(set(s))))
     frame["reinforcement_origin"] = frame["commune_code"].map(origins).to_numpy()
-    first_row = grouped["_row"].min().reindex(tally.index).to_numpy()
+    first_row = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_row, ci, rows_g.astype(np.int64))
     frame["_row"] = first_row
 
     # At most one chief per commune: report once, at the second chief's row.
-    chiefs = people[people["role"] == "chief"]
-    multi = chiefs.groupby("commune_code")["_row"].agg(list)
+    is_chief = role_g == "chief"
+    multi = pd.Series(rows_g[is_chief]).groupby(code_g[is_chief]).agg(list)
     multi = multi[multi.map(len) > 1]
     for c, rs in multi.items():
         rs = sorted(rs)
@@ -207,13 +222,39 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                                frame.loc[over, c]):
             probs.add(r, headers["role"] if c != "trained" else headers["trained"],
                       f"commune {code_} has {v:,} {c}, more than {MAX_COUNT:,}")
-    first_reinf = people[people["role"] == "reinforcement"].groupby("commune_code")[
-        "_row"].min()
+    first_reinf = pd.Series(rows_g[is_reinf]).groupby(code_g[is_reinf]).min()
     at_reinf = frame.assign(_row=frame["commune_code"].map(first_reinf)
                             .fillna(frame["_row"]).to_numpy())
-    del people, grouped, chiefs, reinf, tally
+    del code_g, role_g, rows_g, origin_g, ci, si
     _border_warning(at_reinf, reg, border_codes, headers["role"], probs)
     return frame
+
+
+def _objects_on_uniques(fn, values: pd.Series) -> tuple[pd.Series, ...]:
+    """``fn`` run once per distinct value, its results spread back as object columns.
+
+    Like :func:`~geo.roster.values.on_uniques`, but each result is an object
+    array of the few distinct results (a pointer a row), never Arrow text that
+    every comparison and group-by would copy out as a million new strings.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    results = fn(pd.Series(uniques, dtype=object))
+    return tuple(pd.Series(r.to_numpy(dtype=object)[codes], index=values.index, dtype=object)
+                 for r in results)
+
+
+def _tally(codes: pd.Series, roles: pd.Series) -> pd.DataFrame:
+    """People per commune (rows, in code order) and role (columns :data:`ROLES`).
+
+    ``pd.crosstab(codes, roles)`` reindexed to the roles, counted with one
+    ``bincount`` instead of a pivot table of the million rows.
+    """
+    ci, uniq = pd.factorize(codes.to_numpy(dtype=object), sort=True)
+    ri = roles.map({r: i for i, r in enumerate(ROLES)}).to_numpy(dtype=np.int64)
+    counts = np.bincount(ci * len(ROLES) + ri, minlength=len(uniq) * len(ROLES))
+    return pd.DataFrame(counts.reshape(-1, len(ROLES)).astype(np.int64),
+                        index=pd.Index(uniq, dtype=object, name=codes.name),
+                        columns=list(ROLES))
 
 
 def _border_warning(frame: pd.DataFrame, reg: UnitMatcher, border_codes: BorderCodes,
