@@ -9,6 +9,7 @@
   has its own temporary folders, ports and PostgreSQL test database (tests/stores/conftest.py);
 * Streamlit's scan of the installed packages for components, which every ``AppTest`` makes
   (~0.2 s), is made once per session (the packages do not change during a run);
+* new password hashes use bcrypt cost 4 (``_fast_bcrypt``), as tests/test_auth.py did;
 * the nationwide layer build (``geo.layer.build``, ~20 s of CPU, needed for any province
   but Điện Biên) is made once per session and shared by the workers through a pickle in
   a temporary folder of the session.
@@ -178,6 +179,15 @@ def _bordermap_home(tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("BORDERMAP_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def _fast_bcrypt(monkeypatch):
+    """New password hashes with bcrypt cost 4 instead of 12: the same code path, a hundred
+    times less CPU (the app's sign-in and user pages hash several passwords per test)."""
+    from geo import passwords
+
+    monkeypatch.setattr(passwords, "BCRYPT_ROUNDS", 4)
 
 
 @dataclass(frozen=True)
