@@ -10,8 +10,8 @@ province read from these files is the province the builder gives, vertex for ver
 Rows are sorted by province and code, in one row group per province, so a reader can
 skip the others.
 
-A process reads each file once (an Arrow table, cached) and decodes only the rows of
-the provinces asked for.
+A process decodes only the row groups of the provinces asked for (the whole file once
+when more than :data:`MAX_ROW_GROUPS` are asked for) and keeps them for later calls.
 """
 
 from __future__ import annotations
