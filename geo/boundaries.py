@@ -88,6 +88,14 @@ def read_embedded_layer(name: str, *, folder: Path = SHAPEFILE_DIR) -> gpd.GeoDa
     if not path.exists():
         raise BoundaryFileError(
             f"embedded layer {path} is missing; run `python -m geo build-default`")
+    st = path.stat()
+    return _read_layer_file(str(path), st.st_mtime_ns, st.st_size).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read_layer_file(path: str, mtime_ns: int, size: int) -> gpd.GeoDataFrame:
+    """Read an embedded layer file (cached on its path, mtime and size; callers copy it)."""
+    del mtime_ns, size  # cache-key parts only
     gdf = pyogrio.read_dataframe(path, encoding="UTF-8")
     gdf = gdf.rename(columns={v: k for k, v in _SHP_FIELDS.items()})
     gdf["approximate"] = gdf["approximate"].astype(bool)

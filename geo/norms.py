@@ -25,6 +25,7 @@ the shortfall and the surplus separately, and totals are sums of those.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from pathlib import Path
@@ -164,9 +165,24 @@ def load_norms(*, store=None) -> pd.DataFrame:
         norms = stored.frame.copy()
         norms.attrs.update(norms_source=stored.source_name, norms_version=stored.version)
         return norms
-    norms = read_norms(NORMS_FILE)
+    norms = _read_file_cached(NORMS_FILE)
     norms.attrs.update(norms_source=NORMS_FILE.name, norms_version=None)
     return norms
+
+
+def _read_file_cached(path: Path) -> pd.DataFrame:
+    """:func:`read_norms` of a file, read again only when its size or mtime changed (a copy)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return read_norms(path)  # raises NormsError naming the file
+    return _read_file(str(path), st.st_mtime_ns, st.st_size).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _read_file(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    del mtime_ns, size  # cache-key parts only
+    return read_norms(Path(path))
 
 
 def norms_for(units: pd.DataFrame, norms: pd.DataFrame, *, vintage: str) -> pd.DataFrame:
