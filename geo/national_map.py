@@ -117,6 +117,7 @@ def build_national_map(outlines: gpd.GeoDataFrame, *, metric: str = "border_km",
     InvalidArgument
         Unknown metric.
     """
+    from geo.map_context import FocusWithoutScroll
     from geo.maps import HtmlControl, _add_tiles, check_tiles
 
     tiles = check_tiles(tiles)
@@ -184,10 +185,11 @@ def build_national_map(outlines: gpd.GeoDataFrame, *, metric: str = "border_km",
                        interactive=False).add_to(m)
         lines.append(iso3)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    m.add_child(HtmlControl(_legend_html(legend, lines, lang), position="topright",
+    m.add_child(FocusWithoutScroll())  # the wheel scrolls the page until the map is clicked
+    m.add_child(HtmlControl(_legend_html(legend, lines, lang), position="bottomleft",
                             css_class="bordermap-control bordermap-legend"))
     if notes:
-        m.add_child(HtmlControl(" · ".join(_esc(n) for n in notes), position="bottomleft",
+        m.add_child(HtmlControl(" · ".join(_esc(n) for n in notes), position="bottomright",
                                 css_class="bordermap-control bordermap-caption"))
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     log.info("national map: %d provinces, metric %s, %d classes", len(shown), metric,

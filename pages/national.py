@@ -88,8 +88,9 @@ codes = list(table["province_code"].astype(str))
 clicked = (st.session_state.get(MAP_KEY) or {}).get("last_active_drawing") or {}
 code = (clicked.get("properties") or {}).get("code")
 if code in codes and code != st.session_state.get("national_clicked"):
-    st.session_state["national_clicked"] = code  # a new click moves the drill-down
-    st.session_state["national_province"] = code
+    st.session_state["national_clicked"] = code  # a new click moves the drill-down:
+    st.session_state["national_province"] = code  # the value, and the list's own state
+    st.session_state[common.widget_key("national_province")] = code
 
 left, right = st.columns([2, 1], gap="small")
 tiles = st.session_state["tiles"]
@@ -98,7 +99,7 @@ with left:
                       overview.outlines, metric=metric, lang=lang, tiles=tiles)),
                   cache_key=("national", common.data_key(vintage), metric, lang, tiles,
                              common.asset_base_url()),
-                  key=MAP_KEY, height=560, use_container_width=True,
+                  key=MAP_KEY, height=470, use_container_width=True,
                   returned_objects=["last_active_drawing"])
 with right:
     st.subheader(t("national_totals", lang))

@@ -261,6 +261,18 @@ def test_a_click_on_a_province_drills_down_to_it(in_national_home):
     assert any("Lạng Sơn" in s.value for s in at.subheader)
 
 
+def test_a_click_after_the_list_was_drawn_moves_the_drill_down(in_national_home):
+    at = _national_page()
+    assert at.session_state["national_province"] is None
+    at.session_state["national_map"] = {"last_active_drawing": {"properties": {"code": "12"}}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["national_province"] == "12"
+    assert any("Lai Châu" in s.value for s in at.subheader)
+    at.selectbox(key="national_province__vi").select("20").run()  # the list still works
+    assert any("Lạng Sơn" in s.value for s in at.subheader)
+
+
 def test_a_click_outside_the_border_provinces_is_ignored(in_national_home):
     at = _national_page(national_map={"last_active_drawing": {"properties": {"code": "01"}}})
     assert not at.exception
