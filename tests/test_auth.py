@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from geo import audit, auth, passwords, ratelimit
+from geo import accounts, audit, auth, passwords, ratelimit
 from geo._errors import BorderMapError
 from geo.auth import AccessDenied, AuthError, SignInLocked, User
 from geo.cli import main
@@ -122,7 +122,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(_bordermap_home, monk
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(auth.os, "replace", boom)
+    monkeypatch.setattr(accounts.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
         auth.add_user("bob.k", PW, role="planner")
     assert (_bordermap_home / "users.json").read_bytes() == before
