@@ -23,7 +23,6 @@ p95 < 1.5 s, no errors. Exits 1 if one is missed.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import threading

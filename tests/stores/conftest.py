@@ -42,6 +42,9 @@ def pg_owner_url() -> Iterator[str]:
     try:
         yield with_database(url, name)
     finally:
+        from geo.stores._backend import close_idle
+
+        close_idle()  # the app role's pooled connections: the owner may not end them
         with connect(url) as con:
             con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 

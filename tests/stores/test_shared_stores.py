@@ -76,9 +76,9 @@ def test_every_field_of_a_record_round_trips(backend):
         users["lan"]["note"] = {"unit": "Công an tỉnh", "since": 2024}
         users["lan"]["must_change"] = True
         auth._write_file(path, users)
-        users["lan"]["scope"] = "*"
+        users["lan"]["scope"] = ["*"]
         auth._write_file(path, users)
-        assert auth._read_file(path)["lan"]["scope"] == "*"  # not a list: kept as it is
+        assert auth._read_file(path)["lan"]["scope"] == ["*"]  # the whole country
         users["lan"]["scope"] = ["11", "12"]
         auth._write_file(path, users)
     got = auth._read_file(path)["lan"]
