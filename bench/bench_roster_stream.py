@@ -50,12 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         one.write_text("commune_code,role,trained\n03154,chief,yes\n", encoding="utf-8")
         env = dict(os.environ, BORDERMAP_HOME=str(tmp_path / "home"), PYTHONPATH=str(REPO))
 
-        def cmd(path: Path) -> list[str]:
+        def cmd(path: Path, *extra: str) -> list[str]:
             return [sys.executable, "-m", "geo", "roster", "validate", str(path),
-                    "--vintage", "2020"]
+                    "--vintage", "2020", *extra]
 
         cases = {
-            "one row (process floor)": (cmd(one), env, str(REPO)),
+            "one row (process floor)": (cmd(one, "--partial"), env, str(REPO)),
             f"{small.stat().st_size / 1e6:.0f} MB, {max(args.rows // 10, 200):,} rows":
                 (cmd(small), env, str(REPO)),
             f"{big.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows": (cmd(big), env, str(REPO)),

@@ -44,6 +44,7 @@ def tiny_batches(monkeypatch):
     monkeypatch.setattr(rd, "_BATCH_ROWS", 2)
     monkeypatch.setattr(rd, "_BLOCK_CHARS", 5)
     monkeypatch.setattr(rd, "_MAX_SHARED", 3)
+    monkeypatch.setattr(rd, "_DECODE_BYTES", 3)
 
 
 CASES = [
@@ -59,6 +60,9 @@ CASES = [
     'a,"b\n',                                     # unterminated quote
     "Xã Mường Nhé\tTrưởng Công an xã\n" * 7,      # tab, diacritics, repeats
     'a,b"c,"d""e"\n1,2,3\n',                      # quotes inside and doubled
+    "\ufeffcode;role\n" + "03154;Công an viên\n" * 60,   # BOM, 61 lines: sniffed on the head
+    "x\n" * 55 + "a;b;c\n" * 30,                  # the sniffer sees the first 50 lines only
+    "Cong an vie\u0302n,x\n" * 3,                 # decomposed: NFC per block
 ]
 
 
@@ -179,3 +183,14 @@ def test_per_officer_aggregation_equals_a_plain_group_by(tmp_path):
     has = got["reinforcements"] > 0
     assert (got.loc[has, "reinforcement_origin"] == "Bộ Công an (synthetic)").all()
     assert got.loc[~has, "reinforcement_origin"].isna().all()
+
+
+@pytest.mark.parametrize("raw", [
+    "commune_code;role\n03154;Công an viên\n".encode("cp1258"),        # Windows-1258
+    "commune_code,role\n03154,Công an viên\n".encode("utf-16"),        # UTF-16 with BOM
+    b"commune_code,role\n03154,C\xc3\xb4ng \xff\n" + "ô\n".encode() * 3,  # broken UTF-8
+    b"a,b\n\x00\x00\n",                                               # binary
+    ("a,b\n" * 40 + "c,\x00d\n").encode(),                           # a NUL past the start
+])
+def test_streamed_cells_equal_the_plain_reader_on_other_encodings(raw, tiny_batches):
+    _same(raw)

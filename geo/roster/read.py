@@ -166,6 +166,59 @@ def _lines(text: str):
         start = end
 
 
+#: Bytes of a UTF-8 file decoded at a time.
+_DECODE_BYTES = 1 << 20
+
+
+def _utf8_blocks(raw: bytes):
+    """Return an iterator of the NFC text of UTF-8 ``raw``, a block of lines at a time, or None.
+
+    None when ``raw`` is not plain UTF-8 (a UTF-16/32 byte-order mark, a NUL near
+    the start, or an invalid byte anywhere): :func:`_decode` then reads it whole
+    and reports. The blocks end after a newline, where NFC never joins characters,
+    so they are the text :func:`_decode` gives, cut in pieces, without a copy of
+    the whole file's text.
+    """
+    import codecs
+
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")) or b"\x00" in raw[:65536]:
+        return None
+    check = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(raw), _DECODE_BYTES):
+            check.decode(raw[start:start + _DECODE_BYTES])
+        check.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+
+    def blocks():
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        start, n = 0, len(raw)
+        while start < n:
+            end = raw.find(b"\n", start + _DECODE_BYTES) + 1 or n
+            text = decoder.decode(raw[start:end], final=end == n)
+            if not unicodedata.is_normalized("NFC", text):
+                text = unicodedata.normalize("NFC", text)
+            if text:
+                yield text
+            start = end
+
+    return blocks()
+
+
+def _head_blocks(blocks) -> tuple[list[str], object]:
+    """Split off the first blocks until they hold more than 50 lines (for the sniffer)."""
+    it = iter(blocks)
+    head: list[str] = []
+    breaks = 0
+    for block in it:
+        head.append(block)
+        breaks += len(block.splitlines())
+        if breaks > 50:
+            break
+    return head, it
+
+
 class _Stripped(dict):
     """Raw cell text → the same text stripped, one string per distinct value."""
 
@@ -186,11 +239,17 @@ def _read_csv_columns(raw: bytes, probs: ProblemList) -> tuple[pd.DataFrame, boo
     """
     import itertools
 
-    text = _decode(raw, probs)
-    if text is None:
-        return None
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(_lines(text), delimiter=delimiter)
+    blocks = _utf8_blocks(raw)
+    if blocks is None:  # not plain UTF-8: decode the whole text (and say why if it fails)
+        text = _decode(raw, probs)
+        if text is None:
+            return None
+        blocks = [text]
+    head, rest = _head_blocks(blocks)
+    delimiter = _sniff_delimiter("".join(head))
+    reader = csv.reader((line for block in itertools.chain(head, rest)
+                         for line in _lines(block)), delimiter=delimiter)
+    del head
     columns: list[list[str]] = []
     shared: list[_Stripped | None] = []
     any_text = False
@@ -217,7 +276,6 @@ def _read_csv_columns(raw: bytes, probs: ProblemList) -> tuple[pd.DataFrame, boo
     except csv.Error as err:
         probs.add(reader.line_num or None, None, f"malformed CSV: {err}")
         return None
-    del text
     any_text = any_text or any(any(seen) for seen in shared if seen is not None)
     frame = pd.DataFrame({j: np.array(col, dtype=object) for j, col in enumerate(columns)},
                          index=range(n_rows), dtype=object)

@@ -36,7 +36,7 @@ def resolve_communes(data: pd.DataFrame, rows: np.ndarray, headers: dict[str, st
     out = pd.Series(np.nan, index=data.index, dtype=object)
 
     has_code = code_raw != ""
-    code, well_formed = on_uniques(normalise_codes)(code_raw)
+    code, well_formed = _objects_on_uniques(normalise_codes, code_raw)
     well_formed = well_formed.astype(bool)
     col = headers.get("commune_code")
     bad = has_code & ~well_formed

@@ -62,8 +62,9 @@ from geo.registry import find_province, province_name
 from geo.roster.columns import REQUIRED, ROSTER_COLUMNS, canonical_header, find_header, map_header
 from geo.roster.problems import Kind, ProblemList, ValidationReport
 from geo.roster.read import read_cells, read_source
-from geo.roster.rules import resolve_communes, validate_per_commune, validate_per_officer
-from geo.roster.values import canonical_frame, normalise_codes, on_uniques, report_formulas
+from geo.roster.rules import (_objects_on_uniques, resolve_communes, validate_per_commune,
+                              validate_per_officer)
+from geo.roster.values import canonical_frame, normalise_codes, report_formulas
 from geo.roster.vintage import detect_vintage
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE, VINTAGES
 
@@ -117,8 +118,8 @@ def _choose_vintage(asked: str | None, data: pd.DataFrame, rows: np.ndarray,
         return None
     named = asked or in_file
     empty = pd.Series("", index=data.index, dtype=object)
-    codes, ok = on_uniques(normalise_codes)(data["commune_code"] if "commune_code" in data
-                                            else empty)
+    codes, ok = _objects_on_uniques(normalise_codes, data["commune_code"] if "commune_code"
+                                    in data else empty)
     evidence = detect_vintage(codes.where(ok.astype(bool), ""),
                               data["commune_name"] if "commune_name" in data else None,
                               data["district"] if "district" in data else None,
