@@ -398,7 +398,7 @@ def data_key(vintage: str | None = None) -> tuple:
     The data version (:func:`data_version`), the map, the roster map and the province.
     """
     vintage = vintage or st.session_state.get("vintage", DEFAULT_VINTAGE)
-    return (*data_version(vintage), vintage, roster_vintage(vintage), DEFAULT_PROVINCE)
+    return (*data_version(vintage), vintage, roster_vintage(vintage), province(vintage))
 
 
 def roster_vintage(vintage: str) -> str | None:

@@ -32,18 +32,12 @@ PROVINCE_COLUMNS = ("province", "countries", "communes", "border_communes", "bor
                     "staffing_gap", "sample_roster")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _overview(vintage: str, key: tuple, home: str, roster_vintage: str | None):
-    del key, home  # cache-key parts only (data version, BORDERMAP_HOME)
-    return services.national_overview("border", vintage=vintage, roster_vintage=roster_vintage,
-                                      actor=common.actor(), store=common.store())
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
-def _communes(code: str, vintage: str, key: tuple, home: str, roster_vintage: str | None):
+def _communes(code: str, vintage: str, key: tuple, home: str, roster_vintage: str | None,
+              _actor: services.Actor):
     del key, home  # cache-key parts only
     return services.load_coverage(code, vintage=vintage, roster_vintage=roster_vintage,
-                                  store=common.store())
+                                  store=common.store(), actor=_actor)
 
 
 def _countries(text: str, language: str) -> str:
@@ -58,15 +52,17 @@ common.flash()
 common.compact_top()
 st.title(t("national_title", lang))
 
-try:
-    overview = _overview(vintage, common.data_key(vintage), str(common.bordermap_home()),
-                         common.roster_vintage(vintage))
+actor = common.actor()
+try:  # the provinces in the account's scope; read back from the summary cache when unchanged
+    overview = services.national_overview("border", vintage=vintage, actor=actor,
+                                          roster_vintage=common.roster_vintage(vintage),
+                                          store=common.store())
 except BorderMapError as err:
     st.error(t("error", lang, message=escape_markdown(message(err, lang))))
     st.stop()
 table = overview.provinces
-scope = (t("national_scope_2020", lang) if vintage == "2020"
-         else t("national_scope_2025", lang, n=len(table)))
+scope = (t("national_scope_2025", lang, n=len(table)) if vintage == common.VINTAGE_CHOICES[0]
+         else t("national_scope_2020", lang))
 st.caption(escape_markdown(scope))
 
 # provenance: approximate layer, sample rosters, computed border flags
@@ -97,7 +93,8 @@ tiles = st.session_state["tiles"]
 with left:
     cached_folium(lambda: common.prepare_map(build_national_map(
                       overview.outlines, metric=metric, lang=lang, tiles=tiles)),
-                  cache_key=("national", common.data_key(vintage), metric, lang, tiles,
+                  cache_key=("national", overview.key or common.data_key(vintage), vintage,
+                             tuple(codes), metric, lang, tiles,
                              common.asset_base_url()),
                   key=MAP_KEY, height=470, use_container_width=True,
                   returned_objects=["last_active_drawing"])
@@ -143,9 +140,10 @@ chosen = common.choice("selectbox", t("national_drill", lang), [None, *codes],
 if chosen is None:
     st.info(t("national_drill_hint", lang))
     st.stop()
-try:
+try:  # checked before any cache keyed by province is read (a forged choice is refused)
+    services.check_access(actor, chosen, vintage=vintage)
     cov = _communes(chosen, vintage, common.data_key(vintage), str(common.bordermap_home()),
-                    common.roster_vintage(vintage))
+                    common.roster_vintage(vintage), actor)
 except BorderMapError as err:
     st.error(t("error", lang, message=escape_markdown(message(err, lang))))
     st.stop()

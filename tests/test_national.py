@@ -209,9 +209,9 @@ def test_second_overview_is_read_from_the_cache_and_equal(in_national_home):
     assert again.totals == pytest.approx(first.totals)
 
 
-def _national_page(**state) -> AppTest:
+def _national_page(scope=("*",), **state) -> AppTest:
     at = AppTest.from_file(NATIONAL_PAGE, default_timeout=180)
-    at.session_state["user"] = User("tester", "planner")
+    at.session_state["user"] = User("tester", "planner", scope=scope)
     at.session_state["vintage"] = "2020"
     for key, value in state.items():
         at.session_state[key] = value
@@ -295,3 +295,16 @@ def test_cli_prints_the_same_table_and_totals(in_national_home, cli):
     assert list(by_country["iso3"]) == ["LAO", "CHN", "KHM"]
     bad = cli("national-summary", "--province", "Atlantis", check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_a_scoped_planner_sees_only_the_provinces_in_scope(in_national_home):
+    """A Lai Châu planner's overview lists Lai Châu alone; forging Điện Biên is refused."""
+    at = _national_page(scope=("12",))
+    assert not at.exception, [e.value for e in at.exception]
+    provinces = at.dataframe[1].value
+    assert list(provinces["Tỉnh"]) == ["Tỉnh Lai Châu"]
+    assert not any("Điện Biên" in str(v) for v in at.dataframe[0].value.to_numpy().ravel())
+    forged = _national_page(scope=("12",), national_province="11")
+    assert not any("Điện Biên" in s.value for s in forged.subheader)
+    assert not any("Xã" in str(v) and "Điện Biên" in str(v)
+                   for df in forged.dataframe for v in df.value.to_numpy().ravel())

@@ -42,6 +42,9 @@ class NationalOverview:
     from_cache : bool
         True when the tables were read back from the summary cache
         (:mod:`geo.summary_cache`) rather than computed.
+    key : str or None
+        The data fingerprint the overview was computed from (provinces, rosters,
+        border lists, norms, boundary files, program): a cache key for views of it.
 
     The communes of one province (the drill-down) come from
     :func:`geo.services.load_coverage`.
@@ -54,6 +57,7 @@ class NationalOverview:
     published: dict
     outlines: gpd.GeoDataFrame = field(repr=False)
     from_cache: bool = False
+    key: str | None = None
 
     @property
     def approximate(self) -> bool:
@@ -142,7 +146,10 @@ def national_overview(provinces: str = "border", *, vintage: str = DEFAULT_VINTA
     from geo.services._base import roster_store
     from geo.services.layers import load_coverage
 
-    del actor  # scope checks hook here (province-scoped accounts)
+    if actor is not None:  # a province-scoped account sees its provinces only
+        from geo.scope import restrict_provinces
+
+        provinces = restrict_provinces(actor, provinces, vintage=vintage) or "all"
     codes = list(_province_codes(str(provinces), vintage))
     if store is None:
         store = roster_store(home)
@@ -156,14 +163,14 @@ def national_overview(provinces: str = "border", *, vintage: str = DEFAULT_VINTA
                  vintage, len(table))
         return NationalOverview(vintage=vintage, provinces=table, countries=kept["countries"],
                                 totals=ns.national_totals(table), published=published,
-                                outlines=kept["outlines"], from_cache=True)
+                                outlines=kept["outlines"], from_cache=True, key=key)
     covs = [load_coverage(code, vintage=vintage, roster_vintage=roster_vintage, store=store,
-                          home=home) for code in codes]
+                          home=home, actor=actor) for code in codes]
     table = ns.summarize_provinces(covs)
     overview = NationalOverview(
         vintage=vintage, provinces=table, countries=ns.summarize_countries(covs),
         totals=ns.national_totals(table), published=published,
-        outlines=ns.province_outlines(covs, table))
+        outlines=ns.province_outlines(covs, table), key=key)
     if key:
         summary_cache.write_frames("national", key, {
             "provinces": overview.provinces, "countries": overview.countries,
