@@ -340,8 +340,13 @@ def province(vintage: str | None = None) -> str:
 
 
 def current_boundaries(vintage: str) -> Path | None:
-    """Return the accepted official boundaries file for ``vintage``, or None (embedded layer)."""
-    return services.current_boundaries(province(vintage), vintage=vintage, actor=actor())
+    """Return the accepted official boundaries file for ``vintage``, or None (embedded layer).
+
+    Looked up once per run (:func:`pages._session.per_run`), with the scope check.
+    """
+    code = province(vintage)
+    return per_run(("current_boundaries", vintage, code),
+                   lambda: services.current_boundaries(code, vintage=vintage, actor=actor()))
 
 
 def check_scope(vintage: str, *, action: str = "view") -> str:

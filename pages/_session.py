@@ -160,15 +160,27 @@ def _served_user() -> auth.User | None:
     return user
 
 
+def _fragment_rerun() -> bool:
+    """Return True in a run of fragments only (not a run of the whole page)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 @st.fragment(run_every=10)
 def _watch_session(role: str, must_change: bool) -> None:
     """Every 10 s: rerun the page when the session ended or the account changed elsewhere."""
-    token = session_token()
-    try:
-        record = _sessions().lookup(token, idle_s=get_settings().session_idle_s, touch=False)
-        user = auth.account(record.username) if record is not None else None
-    except BorderMapError:
-        user = None
+    if not _fragment_rerun():  # drawn by a full run: that run just looked the session up
+        user = current_user()
+    else:  # the timer's own run: look without counting it as activity (idle limit)
+        token = session_token()
+        try:
+            record = _sessions().lookup(token, idle_s=get_settings().session_idle_s,
+                                        touch=False)
+            user = auth.account(record.username) if record is not None else None
+        except BorderMapError:
+            user = None
     if user is None or user.role != role or user.must_change_password != must_change:
         st.rerun(scope="app")
 
