@@ -219,10 +219,11 @@ def test_import_loop_killed_at_random_moments_stays_consistent(store, tmp_path,
         proc = _spawn(IMPORT_LOOP, 20_000, marker)
         try:
             _wait_for(marker, [proc])
-            if round_ == 0:  # a loaded machine may be slow to commit: kill after a first one
-                deadline = time.monotonic() + 120
-                while open_store().history().empty and time.monotonic() < deadline:
-                    time.sleep(0.05)
+            # a loaded machine may be slow to commit: kill only after this round's first
+            # commit, then at a random moment of the imports that follow
+            before, deadline = len(open_store().history()), time.monotonic() + 120
+            while len(open_store().history()) == before and time.monotonic() < deadline:
+                time.sleep(0.05)
             time.sleep(rng.uniform(0.3, 0.9))
         finally:
             os.kill(proc.pid, signal.SIGKILL)
@@ -237,4 +238,4 @@ def test_import_loop_killed_at_random_moments_stays_consistent(store, tmp_path,
         if current.version > 1:
             frame = current.frame
             assert len(frame) == 20_000 and frame["officers"].nunique() == 1
-    assert len(fresh.history()) > 2, "the loop never committed: the test proved nothing"
+    assert len(fresh.history()) >= 2, "the loop never committed: the test proved nothing"
