@@ -179,8 +179,9 @@ def pg_transaction(url: str, *, provinces: str | list[str] | None = None,
     url : str
         PostgreSQL URL (the app role).
     provinces : str or list of str, optional
-        Registry codes the transaction may see and write (row-level security);
-        ``None`` or ``"*"`` for the whole country.
+        ``<map>:<code>`` entries the transaction may see and write (row-level
+        security, :func:`geo.stores.postgis.scope_value`); ``None`` or ``"*"`` for the
+        whole country.
     lock : str, optional
         Name of a transaction-level advisory lock taken first: writers that name the
         same lock run one after the other (across processes and hosts).

@@ -247,7 +247,7 @@ def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
                                              province=DB, vintage="2020"))
     lc_store = services.scoped_store(services.store_for(services.roster_store(), LC, "2020"),
                                      planner)
-    assert lc_store._session_provinces() == [LC]
+    assert lc_store._session_provinces() == [f"2020:{LC}"]
     assert lc_store.current().version == seeded[LC]
 
 
@@ -263,8 +263,8 @@ def test_sql_as_the_app_role_scoped_to_lai_chau_returns_nothing_of_dien_bien(see
                    vintage="2020")
     planner = account("planner", "Lai Châu", "lc.planner")
     provinces = services.visible_provinces(planner, "2020")
-    assert scope_value(sorted(provinces)) == LC
-    with connect(url) as con, scoped_transaction(con, sorted(provinces)):
+    assert scope_value(sorted(provinces), vintage="2020") == f"2020:{LC}"
+    with connect(url) as con, scoped_transaction(con, sorted(provinces), vintage="2020"):
         for table in ("roster_rows", "roster_versions", "roster_streams", "commune_layers",
                       "current_roster_layer"):
             assert con.execute(f"SELECT count(*) FROM {table} WHERE province_code = %s",
