@@ -232,6 +232,44 @@ def test_border_and_all_are_reduced_to_the_scope(backend):
     assert denials().empty  # reducing is not a refusal
 
 
+def test_history_and_restore_follow_the_picked_province(seeded, backend):
+    """The data page's history tab: the picked province's versions, restored in its stream.
+
+    The page's store is the default one (on PostGIS bound to Điện Biên's stream); the
+    history and the restore name the province and map picked, and run as the actor.
+    """
+    planner = account("planner", "Lai Châu", "lc.planner")
+    store = services.roster_store()
+    db_before = services.roster_history(store=store, province=DB, vintage="2020")
+    history = services.roster_history(actor=planner, store=store, province=LC, vintage="2020")
+    assert history["version"].tolist() == [seeded[LC]]
+    assert history["source_name"].tolist() == [f"roster_{LC}.csv"]
+    report = validate_roster(lai_chau_roster(), source_name="again.csv", province=LC,
+                             vintage="2020")
+    newer = services.import_roster(report, actor=planner, store=store)
+    new = services.restore_roster(seeded[LC], actor=planner, store=store, province=LC,
+                                  vintage="2020")
+    lc = services.roster_history(actor=planner, store=store, province=LC, vintage="2020")
+    assert lc["version"].tolist() == [seeded[LC], newer, new]
+    assert lc["restored_from"].tolist()[-1] == seeded[LC] and lc["is_current"].tolist()[-1]
+    assert services.store_for(store, LC, "2020").current().version == new
+
+    with pytest.raises(ScopeDenied, match="Điện Biên"):
+        services.restore_roster(seeded[DB], actor=planner, store=store, province=DB,
+                                vintage="2020")
+    if backend == "sqlite":  # one numbering: Điện Biên's version, refused by its province
+        with pytest.raises(ScopeDenied, match="Điện Biên"):
+            services.restore_roster(seeded[DB], actor=planner, store=store, province=LC,
+                                    vintage="2020")
+    else:  # numbers count per stream: the same number in Lai Châu's stream is Lai Châu's
+        again = services.restore_roster(seeded[DB], actor=planner, store=store, province=LC,
+                                        vintage="2020")
+        restored = services.store_for(store, LC, "2020").current()
+        assert restored.version == again and restored.source_name == f"roster_{LC}.csv"
+    pd.testing.assert_frame_equal(
+        services.roster_history(store=store, province=DB, vintage="2020"), db_before)
+
+
 @pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
     """Defence in depth: a store used for a Lai Châu planner cannot read Điện Biên at all."""
