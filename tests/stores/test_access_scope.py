@@ -290,6 +290,25 @@ def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
 
 
 @pytest.mark.parametrize("backend", ["postgis"], indirect=True)
+def test_border_lists_are_read_and_written_as_the_actor(seeded, backend, monkeypatch):
+    """Defence in depth: the services open the border-list store with the actor's
+    provinces, so with their own scope check switched off, Điện Biên's list stays hidden."""
+    from geo.services import lists
+
+    planner = account("planner", "Lai Châu", "lc.planner")
+    assert services.actor_provinces(planner) == [f"2020:{LC}", f"2025:{LC}"]
+    assert services.actor_provinces(None) == "*"
+    monkeypatch.setattr(lists, "check_province", lambda *a, **k: None)  # a forgotten check
+    assert services.current_border_list("Điện Biên", vintage="2020", actor=planner) is None
+    assert services.current_border_list("Điện Biên", vintage="2020").version == seeded["list"]
+    with pytest.raises(StorageError, match=f"no border-list version {seeded['list']}"):
+        lists.border_list_store(provinces=services.actor_provinces(planner)).get(seeded["list"])
+    with pytest.raises(StorageError, match=f"no border-list version {seeded['list']}"):
+        services.restore_border_list(seeded["list"], actor=planner)  # the database refuses
+    assert services.border_list_history(province=DB)["version"].tolist() == [seeded["list"]]
+
+
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 def test_sql_as_the_app_role_scoped_to_lai_chau_returns_nothing_of_dien_bien(seeded, backend):
     """A direct query as the app's database role, ``bordermap.provinces`` = Lai Châu."""
     from geo.settings import get_settings
