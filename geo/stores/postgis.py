@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 #: Folder of the Alembic environment and revisions.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Alembic revision this program's queries are written for (checked on open).
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 #: Session setting read by the row-level security policies.
 SCOPE_SETTING = "bordermap.provinces"
 #: Scope value for the whole country.
