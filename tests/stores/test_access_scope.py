@@ -270,6 +270,24 @@ def test_history_and_restore_follow_the_picked_province(seeded, backend):
         services.roster_history(store=store, province=DB, vintage="2020"), db_before)
 
 
+def test_cli_restores_in_the_named_provinces_history(seeded, backend, capsys):
+    from geo import cli
+
+    store = services.roster_store()
+    report = validate_roster(lai_chau_roster(), source_name="again.csv", province=LC,
+                             vintage="2020")
+    services.import_roster(report, actor=services.os_actor(), store=store)
+    db_before = services.roster_history(store=store, province=DB, vintage="2020")
+    assert cli.main(["roster", "restore", str(seeded[LC]), "--province", "Lai Châu"]) == 0
+    restored = services.store_for(store, LC, "2020").current()
+    assert restored.restored_from == seeded[LC] and restored.source_name == f"roster_{LC}.csv"
+    pd.testing.assert_frame_equal(
+        services.roster_history(store=store, province=DB, vintage="2020"), db_before)
+    if backend == "sqlite":  # one numbering: Điện Biên's version is not Lai Châu's
+        assert cli.main(["roster", "restore", str(seeded[DB]), "--province", LC]) != 0
+        assert "not one of province 12's" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
     """Defence in depth: a store used for a Lai Châu planner cannot read Điện Biên at all."""
