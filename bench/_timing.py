@@ -29,16 +29,25 @@ def run_child(cmd: list[str], *, env: dict | None = None, cwd: str | None = None
               ) -> tuple[float, float, int]:
     """Run ``cmd`` as a child process; return (wall seconds, its peak RSS in MB, exit code).
 
-    The peak is the child's own ``ru_maxrss`` from ``os.wait4`` (not the running
-    maximum over every child that ``RUSAGE_CHILDREN`` gives).
+    The peak is the child's own: GNU ``/usr/bin/time -f %M`` runs it when present (a
+    child's ``ru_maxrss`` from ``wait4`` also counts the RSS its parent had when it
+    forked, so a benchmark that holds a big frame would inflate every child); else
+    ``os.wait4``'s ``ru_maxrss``.
     """
     import os
+    import shutil
     import subprocess
+    import tempfile
 
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, proc.returncode
+    gnu_time = shutil.which("time", path="/usr/bin")
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
+        full = [gnu_time, "-f", "%M", "-o", out.name, *cmd] if gnu_time else cmd
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(full, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        text = out.read().strip().splitlines() if gnu_time else []
+    kib = int(text[-1]) if text and text[-1].isdigit() else usage.ru_maxrss
+    return seconds, kib / 1024, proc.returncode

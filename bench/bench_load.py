@@ -23,6 +23,7 @@ p95 < 1.5 s, no errors. Exits 1 if one is missed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -64,6 +65,26 @@ def _session(tab, wid: str, reruns: int, offset: int, times: list, errors: list,
             errors.append("; ".join(res.exceptions))
         else:
             times.append(res.seconds)
+
+
+def _cpu_s(pid: int) -> float:
+    """Return the CPU seconds (user + system) a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def _rss_mb(pid: int) -> float:
+    """Return a process's resident memory in MB (Linux /proc)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return float("nan")
 
 
 def main() -> int:
@@ -128,12 +149,16 @@ def main() -> int:
             threads = [threading.Thread(target=_session, args=(tab, wid, args.reruns, i,
                                                                times[i], errors[i], barrier))
                        for i, tab in enumerate(tabs)]
+            cpu0 = [_cpu_s(server.proc.pid) for server in servers]
+            own0 = time.process_time()
             t0 = time.perf_counter()
             for th in threads:
                 th.start()
             for th in threads:
                 th.join(timeout=600)
             wall = time.perf_counter() - t0
+            server_cpu = [_cpu_s(server.proc.pid) - c for server, c in zip(servers, cpu0)]
+            client_cpu = time.process_time() - own0
             hung = sum(th.is_alive() for th in threads)
             every = [x for ts in times for x in ts]
             all_errors = [e for es in errors for e in es] + ["session hung"] * hung
@@ -147,6 +172,13 @@ def main() -> int:
                 mine = [x for j, ts in enumerate(times) if j % processes == i for x in ts]
                 print(f"  process {i + 1} (port {servers[i].port}): p50 {_p(mine, 0.5):.3f} s, "
                       f"p95 {_p(mine, 0.95):.3f} s, n={len(mine)}")
+            n = max(1, len(every))
+            print(f"  CPU per rerun: servers {1000 * sum(server_cpu) / n:.0f} ms "
+                  f"({', '.join(f'{c:.1f}' for c in server_cpu)} s in all), this load "
+                  f"client {1000 * client_cpu / n:.0f} ms; load average "
+                  f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+                  f"({os.cpu_count()} CPUs); server memory "
+                  f"{', '.join(f'{_rss_mb(s.proc.pid):.0f}' for s in servers)} MB")
             for err in sorted(set(all_errors))[:5]:
                 print(f"  error: {err[:300]}")
         finally:

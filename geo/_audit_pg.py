@@ -65,7 +65,7 @@ def _head(con: PgConnection, key: bytes | None, url: str) -> Head | None:
 
 def _insert(con: PgConnection, key: bytes, name: str, action: str, okv: int, detail: str,
             client: str, phase: str, ref: int | None) -> Head:
-    from geo.audit import _GENESIS, _row_mac
+    from geo._audit_chain import _GENESIS, _row_mac
 
     ts = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
     last = con.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
@@ -85,7 +85,7 @@ def append(url: str, name: str, action: str, okv: int, detail: str, client: str,
     A log that disagrees with its anchor gets an ``audit.tamper`` event first (in
     the same transaction), so the evidence stays in the log.
     """
-    from geo.audit import MAX_DETAIL, _clean, _head_problem
+    from geo._audit_chain import MAX_DETAIL, _clean, _head_problem
 
     with transaction(url, lock=True) as con:
         keyed_before = con.execute("SELECT 1 FROM audit_log LIMIT 1").fetchone() is not None
@@ -121,7 +121,7 @@ def verify(url: str) -> int:
     AuditError
         As :func:`geo.audit.verify_log`.
     """
-    from geo.audit import _check_chain, _check_no_tamper, _head_problem
+    from geo._audit_chain import _check_chain, _check_no_tamper, _head_problem
 
     where = _where(url)
     key = audit_key(create=False)

@@ -43,8 +43,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -59,6 +57,16 @@ from geo._audit_anchor import Head as _Head
 from geo._audit_anchor import audit_key as _audit_key
 from geo._audit_anchor import read_head as _read_head
 from geo._audit_anchor import write_head as _write_head
+from geo._audit_chain import (  # noqa: F401 (re-exported: the log's chain, both backends)
+    _GENESIS,
+    MAX_DETAIL,
+    _check_chain,
+    _check_no_tamper,
+    _clean,
+    _head_problem,
+    _row_hash,
+    _row_mac,
+)
 from geo._errors import AuditError, InvalidArgument
 from geo.settings import get_settings
 from geo.stores._backend import shared_url
@@ -75,7 +83,7 @@ KNOWN_ACTIONS = ("signin", "signout", "roster.import", "roster.restore", "bounda
 ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_.-]{0,39}")
 
 #: Longest stored username / client / detail (characters).
-MAX_USER, MAX_CLIENT, MAX_DETAIL = 128, 128, 2000
+MAX_USER, MAX_CLIENT = 128, 128
 
 #: Phases of an event: a plain event or completion is ``done``; :func:`action`
 #: writes ``intent`` first and ``done`` or ``failed`` after.
@@ -83,8 +91,6 @@ PHASES = ("done", "intent", "failed")
 
 COLUMNS = ["id", "ts", "user", "action", "ok", "detail", "client", "phase", "ref"]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_GENESIS = "0" * 64
 _TRIGGERS = {
     "audit_log_no_update": "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE "
                            "ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
@@ -119,26 +125,6 @@ _ADDED_COLUMNS = {
 def audit_path() -> Path:
     """Return the audit database: ``$BORDERMAP_AUDIT_DB`` or ``<BORDERMAP_HOME>/audit.sqlite``."""
     return get_settings().audit_db
-
-
-def _clean(value: object, limit: int) -> str:
-    text = "" if value is None else str(value)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _row_hash(prev: str, ts: str, user: str, action: str, ok: int, detail: str,
-              client: str) -> str:
-    """Plain SHA-256 chain of rows written before the log was keyed."""
-    payload = json.dumps([prev, ts, user, action, ok, detail, client], ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _row_mac(key: bytes, prev: str, ts: str, user: str, action: str, ok: int, detail: str,
-             client: str, phase: str, ref: int | None) -> str:
-    payload = json.dumps(["v1", prev, ts, user, action, ok, detail, client, phase, ref],
-                         ensure_ascii=False)
-    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --------------------------------------------------------------------------- connection
@@ -271,25 +257,6 @@ def _append(con: sqlite3.Connection, name: str, action: str, okv: int, detail: s
             con.execute("ROLLBACK")
         raise
     return new_id
-
-
-def _head_problem(con, head: _Head | None, *, anchor: str | None = None) -> str:
-    """Say how the log disagrees with its head anchor ("" when it agrees).
-
-    ``con`` is a SQLite connection or a :class:`geo.stores._backend.PgConnection`;
-    ``anchor`` names where the anchor is kept (default the head file).
-    """
-    if head is None:
-        return (f"the head anchor {anchor or get_settings().audit_head_file} is missing "
-                "although the log holds keyed events")
-    row = con.execute("SELECT hash FROM audit_log WHERE id = ?", (head.id,)).fetchone()
-    if row is None:
-        last = con.execute("SELECT max(id) FROM audit_log").fetchone()[0] or 0
-        return (f"event {head.id}, the newest according to the head anchor, is missing "
-                f"(the log ends at event {last}): the newest events were deleted")
-    if row[0] != head.hash:
-        return f"event {head.id} differs from the head anchor: it was rewritten"
-    return ""
 
 
 def record(user: object, action: str, detail: str | Mapping[str, object] = "", *,
@@ -552,40 +519,3 @@ def verify_log(*, path: Path | None = None) -> int:
     return n
 
 
-def _check_chain(rows, key: bytes | None, where: str) -> tuple[int, bool]:
-    """Check the hash chain of ``rows`` (id order); return (events, any keyed).
-
-    Each row: ``id, ts, username, action, ok, detail, client, hash, phase, ref, keyed``.
-
-    Raises
-    ------
-    AuditError
-        A row was changed, removed or inserted out of order, or the key is missing.
-    """
-    prev, n, keyed_seen = _GENESIS, 0, False
-    for row in rows:
-        if row[10]:
-            if key is None:
-                raise AuditError(f"{get_settings().audit_key_file}: the audit key is "
-                                 "missing; the keyed log cannot be verified")
-            keyed_seen = True
-            expect = _row_mac(key, prev, *row[1:7], row[8], row[9])
-        elif keyed_seen:
-            raise AuditError(f"{where}: audit log altered at event {row[0]} (an unkeyed "
-                             "event after keyed ones)")
-        else:
-            expect = _row_hash(prev, *row[1:7])
-        if not hmac.compare_digest(row[7], expect):
-            raise AuditError(f"{where}: audit log altered at event {row[0]} "
-                             "(hash chain broken)")
-        prev, n = row[7], n + 1
-    return n, keyed_seen
-
-
-def _check_no_tamper(con, where: str) -> None:
-    """Raise :class:`AuditError` when the log records tampering (``audit.tamper``)."""
-    tamper = con.execute("SELECT id, detail FROM audit_log WHERE action = 'audit.tamper' "
-                         "ORDER BY id LIMIT 1").fetchone()
-    if tamper:
-        raise AuditError(f"{where}: the log records tampering at event {tamper[0]}: "
-                         f"{tamper[1]}")

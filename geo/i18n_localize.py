@@ -116,7 +116,7 @@ def _value(name: str, text: str, lang: str) -> str:
         if any(match(p) is not None for p in parts):
             return "; ".join(localize(p, lang) if match(p) else p for p in parts)
     if name in ("role", "allowed"):  # roles of geo.auth, e.g. "planner or admin"
-        from geo.i18n import STRINGS
+        from geo.i18n_strings import STRINGS
 
         roles = text.split(" or ")
         if all(f"role_{r}" in STRINGS for r in roles):

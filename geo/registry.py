@@ -217,12 +217,22 @@ def _alias_code(text: str) -> str | None:
 
 def successor_provinces(code_2020: str) -> list[str]:
     """Return the 2025 province code(s) that a 2020 province's communes became part of."""
-    units = _load_units_cached("2020")
-    old = set(units.loc[units["province_code"] == str(code_2020).zfill(2), "code"])
-    cw = _load_crosswalk_cached()
-    new = set(cw.loc[cw["old_code"].isin(old), "new_code"])
-    units25 = _load_units_cached("2025")
-    return sorted(set(units25.loc[units25["code"].isin(new), "province_code"]))
+    return list(_successors_cached().get(str(code_2020).zfill(2), ()))
+
+
+@functools.lru_cache(maxsize=1)
+def _successors_cached() -> dict[str, tuple[str, ...]]:
+    # every 2020 province at once (the registry is read-only): a scope check or a province
+    # picker asks for the successors of each border province on every rerun of a page
+    units = _load_units_cached("2020")[["code", "province_code"]]
+    cw = _load_crosswalk_cached()[["old_code", "new_code"]]
+    units25 = _load_units_cached("2025")[["code", "province_code"]]
+    pairs = (units.merge(cw, left_on="code", right_on="old_code")
+             .merge(units25, left_on="new_code", right_on="code", suffixes=("_2020", "_2025")))
+    out: dict[str, set[str]] = {}
+    for old, new in zip(pairs["province_code_2020"], pairs["province_code_2025"]):
+        out.setdefault(str(old), set()).add(str(new))
+    return {old: tuple(sorted(new)) for old, new in out.items()}
 
 
 def find_province(name: str, *, vintage: str = "2025") -> str:
@@ -309,11 +319,20 @@ def province_choices(vintage: str = "2025") -> pd.DataFrame:
 
 def province_name(code: str, *, vintage: str = "2025") -> str:
     """Return the official name of the province with this code."""
-    provinces = list_provinces(vintage)
-    hit = provinces.loc[provinces["province_code"] == str(code).zfill(2), "province"]
-    if hit.empty:
+    hit = _province_names(_validate_vintage(vintage)).get(str(code).zfill(2))
+    if hit is None:
         raise RegistryError(f"no province with code {code!r} in the {vintage} registry")
-    return str(hit.iloc[0])
+    return hit
+
+
+@functools.lru_cache(maxsize=4)
+def _province_names(vintage: str) -> dict[str, str]:
+    # code -> name (the first row of a code, as before); asked for by every picker label
+    provinces = _provinces_cached(vintage)
+    out: dict[str, str] = {}
+    for code, name in zip(provinces["province_code"], provinces["province"]):
+        out.setdefault(str(code), str(name))
+    return out
 
 
 def find_units(name: str, *, vintage: str, province: str | None = None,

@@ -18,6 +18,7 @@ import edge
 from geo import offline_assets, services
 from geo._errors import BorderMapError
 from geo.escape import escape_markdown
+from geo.headline import headline_figures
 from geo.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, message, t
 from geo.maps import TILE_MODES, commune_features, default_tiles
 from geo.reference import DIEN_BIEN_CODE
@@ -29,6 +30,7 @@ from pages._session import (  # noqa: F401 (the pages' identity API, re-exported
     client_id,
     current_user,
     fatal,
+    per_run,
     require,
     sign_out,
     start_session,
@@ -271,6 +273,13 @@ def _store(home: str):
     return services.roster_store(Path(home))
 
 
+@st.cache_resource(show_spinner=False)
+def _norm_store(home: str, url: str | None):
+    # opened once per home and database (each read opens its own connection)
+    del url  # cache-key part only: services.norm_store reads it again
+    return services.norm_store(Path(home))
+
+
 def store():
     """Return the roster store of this ``BORDERMAP_HOME`` (one shared connection object)."""
     return _store(str(bordermap_home()))
@@ -331,8 +340,13 @@ def province(vintage: str | None = None) -> str:
 
 
 def current_boundaries(vintage: str) -> Path | None:
-    """Return the accepted official boundaries file for ``vintage``, or None (embedded layer)."""
-    return services.current_boundaries(province(vintage), vintage=vintage, actor=actor())
+    """Return the accepted official boundaries file for ``vintage``, or None (embedded layer).
+
+    Looked up once per run (:func:`pages._session.per_run`), with the scope check.
+    """
+    code = province(vintage)
+    return per_run(("current_boundaries", vintage, code),
+                   lambda: services.current_boundaries(code, vintage=vintage, actor=actor()))
 
 
 def check_scope(vintage: str, *, action: str = "view") -> str:
@@ -352,7 +366,15 @@ def check_scope(vintage: str, *, action: str = "view") -> str:
 
 def data_version(vintage: str) -> tuple[str, str, float]:
     """Return the cache key of the data: roster, border-list and norms tokens, boundaries path,
-    mtime."""
+    mtime.
+
+    Read once per run (:func:`pages._session.per_run`): every rerun reads the stores again.
+    """
+    code = province(vintage)
+    return per_run(("data_version", vintage, code), lambda: _data_version(vintage))
+
+
+def _data_version(vintage: str) -> tuple[str, str, float]:
     try:
         token = services.roster_token(store(), province(vintage), vintage)
     except BorderMapError as err:
@@ -363,7 +385,9 @@ def data_version(vintage: str) -> tuple[str, str, float]:
     except BorderMapError as err:
         log.warning("border-list store unavailable: %s", err)
     try:  # norms stored by another process (the CLI, another app host) change the figures
-        token += "|" + services.norms_token()
+        from geo.stores._backend import shared_url
+
+        token += "|" + _norm_store(str(bordermap_home()), shared_url()).version_token()
     except BorderMapError as err:
         log.warning("norm store unavailable: %s", err)
     try:
@@ -432,6 +456,23 @@ def features(vintage: str | None = None) -> dict:
     token, path, mtime = data_version(vintage)
     return _features(code, vintage, path, mtime, token, str(bordermap_home()),
                      roster_vintage(vintage), _actor=actor())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _headline(key: tuple, home: str, vintage: str, language: str,
+              _cov: gpd.GeoDataFrame) -> list:
+    del key, home  # cache-key parts only: the frame's data version, province and home
+    return headline_figures(_cov, vintage=vintage, lang=language)
+
+
+def headline(cov: gpd.GeoDataFrame, vintage: str, language: str) -> list:
+    """Return the province's headline figures (:func:`geo.headline.headline_figures`).
+
+    Cached on what the coverage frame depends on (:func:`data_key`): ``cov`` must be
+    this run's frame of the session's province on ``vintage``'s map (:func:`coverage`,
+    which checked the scope first).
+    """
+    return _headline(data_key(vintage), str(bordermap_home()), vintage, language, _cov=cov)
 
 
 def subset_features(all_features: dict, codes: set[str]) -> dict:

@@ -73,8 +73,43 @@ def fatal(err: Exception) -> None:
     st.stop()
 
 
-def current_user() -> auth.User | None:
-    """Return the signed-in user of this rerun, or None (see the comment above)."""
+def per_run(key: tuple, compute, *, refresh: bool = False):
+    """Return ``compute()``, computed once per script run of this session.
+
+    A page asks for the same things many times in one run (who is signed in, the data
+    version): the first answer is kept until the run ends and never outlives it, so
+    every rerun asks again. The run is told apart by the script context's cursor map,
+    which Streamlit replaces at the start of every run (a fragment run too); outside a
+    script run nothing is kept. An exception (``st.stop()`` too) is not kept.
+    ``refresh=True`` computes it again and keeps the new answer for the rest of the run.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return compute()
+    marker = ctx.cursors
+    held = getattr(ctx, "_bordermap_run_memo", None)
+    if held is None or held[0] is not marker:
+        held = (marker, {})  # holding the old map keeps its identity from being reused
+        ctx._bordermap_run_memo = held
+    memo = held[1]
+    if refresh or key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def current_user(*, fresh: bool = False) -> auth.User | None:
+    """Return the signed-in user of this rerun, or None (see the comment above).
+
+    Worked out once per run (:func:`per_run`); ``fresh=True`` works it out again now
+    (an action about to run is checked against the account as it is at that moment, and
+    the rest of the run uses that answer).
+    """
+    return per_run(("current_user",), _current_user, refresh=fresh)
+
+
+def _current_user() -> auth.User | None:
     try:
         if edge.is_serving():
             return _served_user() or _oidc_user()
@@ -125,15 +160,27 @@ def _served_user() -> auth.User | None:
     return user
 
 
+def _fragment_rerun() -> bool:
+    """Return True in a run of fragments only (not a run of the whole page)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 @st.fragment(run_every=10)
 def _watch_session(role: str, must_change: bool) -> None:
     """Every 10 s: rerun the page when the session ended or the account changed elsewhere."""
-    token = session_token()
-    try:
-        record = _sessions().lookup(token, idle_s=get_settings().session_idle_s, touch=False)
-        user = auth.account(record.username) if record is not None else None
-    except BorderMapError:
-        user = None
+    if not _fragment_rerun():  # drawn by a full run: that run just looked the session up
+        user = current_user()
+    else:  # the timer's own run: look without counting it as activity (idle limit)
+        token = session_token()
+        try:
+            record = _sessions().lookup(token, idle_s=get_settings().session_idle_s,
+                                        touch=False)
+            user = auth.account(record.username) if record is not None else None
+        except BorderMapError:
+            user = None
     if user is None or user.role != role or user.must_change_password != must_change:
         st.rerun(scope="app")
 
@@ -196,6 +243,10 @@ def client_id() -> str:
     ``X-Forwarded-For``); ``"local"`` under AppTest, ``""`` when unknown."""
     if not edge.is_serving():
         return "local" if _under_apptest() else ""
+    return per_run(("client_id",), _client_header)
+
+
+def _client_header() -> str:
     try:
         return str(st.context.headers.get(edge.CLIENT_HEADER) or "")
     except Exception:  # noqa: BLE001 - no browser context
@@ -209,7 +260,8 @@ def require(action: str) -> auth.User:
     action (import, restore, export, user management) is checked again where it runs,
     against the account as it is now.
     """
-    user = current_user()
+    # viewing uses this run's answer; any other action looks the session and account up again
+    user = current_user(fresh=action != "view")
     try:
         auth.require_role(user, action)
     except auth.AccessDenied as err:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.coverage import METRICS
-from geo.headline import headline_figures
 from geo.i18n import metric_label, t
 from geo.maps import build_coverage_map, selection_layer
 from geo.tables import commune_record
@@ -69,7 +68,7 @@ with right:
         st.info(t("click_hint", lang))
 
 st.subheader(t("province_totals", lang))
-figures = headline_figures(cov, vintage=vintage, lang=lang)
+figures = common.headline(cov, vintage, lang)
 for col, fig in zip(st.columns(len(figures)), figures):
     col.metric(fig.label, fig.value)
     col.caption(fig.caption)

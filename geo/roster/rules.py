@@ -161,11 +161,14 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
     # Parsed once per distinct value (a million rows hold a handful of roles and answers).
     role, role_msg = _objects_on_uniques(parse_roles, data["role"])
     emit(probs, rows, headers["role"], role_msg)
+    del role_msg
     trained, trained_msg = on_uniques(parse_yes_no)(data["trained"])
     emit(probs, rows, headers["trained"], trained_msg)
+    del trained_msg
     if "since" in data:
         since, since_msg = on_uniques(parse_dates)(data["since"])
         emit(probs, rows, headers["since"], since_msg)
+        del since_msg
         future_dates(probs, rows, headers["since"], data["since"], since)
     else:
         since = pd.Series(np.nan, index=data.index, dtype=object)
@@ -177,10 +180,12 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
     # million strings. Communes in code order, as a group-by would give them.
     code_g = codes.to_numpy(dtype=object)[good]
     role_g = role.to_numpy(dtype=object)[good]
+    del role
     rows_g = np.asarray(rows)[good]
     ci, uniq = pd.factorize(code_g, sort=True)
     n = len(uniq)
-    tally = _tally(pd.Series(code_g, dtype=object), pd.Series(role_g, dtype=object))
+    tally = _tally(pd.Series(code_g, dtype=object), pd.Series(role_g, dtype=object),
+                   factorized=(ci, uniq))
     frame = pd.DataFrame({
         "commune_code": tally.index.astype(str),
         "chiefs": tally["chief"].to_numpy(),
@@ -243,13 +248,15 @@ def _objects_on_uniques(fn, values: pd.Series) -> tuple[pd.Series, ...]:
                  for r in results)
 
 
-def _tally(codes: pd.Series, roles: pd.Series) -> pd.DataFrame:
+def _tally(codes: pd.Series, roles: pd.Series, *, factorized=None) -> pd.DataFrame:
     """People per commune (rows, in code order) and role (columns :data:`ROLES`).
 
     ``pd.crosstab(codes, roles)`` reindexed to the roles, counted with one
-    ``bincount`` instead of a pivot table of the million rows.
+    ``bincount`` instead of a pivot table of the million rows. ``factorized``:
+    ``pd.factorize(codes, sort=True)`` when the caller has it already.
     """
-    ci, uniq = pd.factorize(codes.to_numpy(dtype=object), sort=True)
+    ci, uniq = (factorized if factorized is not None
+                else pd.factorize(codes.to_numpy(dtype=object), sort=True))
     ri = roles.map({r: i for i, r in enumerate(ROLES)}).to_numpy(dtype=np.int64)
     counts = np.bincount(ci * len(ROLES) + ri, minlength=len(uniq) * len(ROLES))
     return pd.DataFrame(counts.reshape(-1, len(ROLES)).astype(np.int64),

@@ -87,6 +87,19 @@ CREATE TABLE IF NOT EXISTS signin_known (
 """
 
 
+#: Session-store files whose schema this process has created or checked: (path, device, inode).
+_SCHEMA_READY: set[tuple[str, int, int]] = set()
+
+
+def _file_ident(path: Path) -> tuple[str, int, int] | None:
+    """Return ``(path, device, inode)`` of a non-empty file, None when there is none."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (str(path), st.st_dev, st.st_ino) if st.st_size > 0 else None
+
+
 def sessions_path() -> Path:
     """Return the session database: ``<BORDERMAP_HOME>/sessions.sqlite``."""
     return get_settings().home / "sessions.sqlite"
@@ -162,18 +175,25 @@ class SessionStore:
                 yield con
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ident = _file_ident(self.path)
             new = not self.path.exists()
+            if new:
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         except (OSError, sqlite3.Error) as err:
             raise StorageError(f"{self.path}: cannot open the session store ({err})") from err
         try:
             con.execute("PRAGMA busy_timeout = 10000")
-            with contextlib.suppress(sqlite3.OperationalError):
-                con.execute("PRAGMA journal_mode = WAL")
-            con.executescript(_SCHEMA)
-            if new:
-                os.chmod(self.path, 0o600)
+            # the schema and WAL mode once per file and process (every rerun opens the
+            # store); a new or replaced file (another inode) gets them again
+            if ident is None or ident not in _SCHEMA_READY:
+                with contextlib.suppress(sqlite3.OperationalError):
+                    con.execute("PRAGMA journal_mode = WAL")
+                con.executescript(_SCHEMA)
+                if new:
+                    os.chmod(self.path, 0o600)
+                if (ident := _file_ident(self.path)) is not None:
+                    _SCHEMA_READY.add(ident)
             yield con
         except sqlite3.Error as err:
             raise StorageError(f"{self.path}: session store error ({err})") from err

@@ -94,6 +94,31 @@ def test_a_revoked_or_idle_session_is_signed_out(monkeypatch):
     assert _denied(_run("map.py", token=token, monkeypatch=monkeypatch))
 
 
+def test_one_session_is_looked_up_again_on_every_rerun(monkeypatch):
+    """Who is signed in is kept for one script run only: in the same Streamlit session,
+    a sign-out elsewhere (another process revoking the record) ends it on the next
+    rerun, and the session record is read once per rerun, not once per question."""
+    store = SessionStore()
+    token = store.create("ke.hoach", client="127.0.0.1", lifetime_s=3600)
+    monkeypatch.setattr(_session, "session_token", lambda: token)
+    lookups = []
+    real = SessionStore.lookup
+
+    def counting(self, *args, **kwargs):
+        lookups.append(kwargs.get("touch", True))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SessionStore, "lookup", counting)
+    at = AppTest.from_file(str(PAGES / "map.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception and not _denied(at) and at.metric
+    assert lookups == [True]
+    at.run()
+    assert not _denied(at) and lookups == [True, True]
+    store.revoke(token, reason="signed out")
+    at.run()
+    assert _denied(at) and not at.metric
+
+
 def test_served_without_the_edge_nobody_is_signed_in(monkeypatch):
     """A page started on its own (no edge in front) and not under a test: fail closed."""
     monkeypatch.setattr(edge, "_SERVING", False)

@@ -82,6 +82,22 @@ def test_a_second_process_sees_the_same_sessions(store, _bordermap_home):
     assert store.lookup(token, idle_s=600) is None
 
 
+def test_a_removed_or_replaced_file_gets_its_schema_again(store, _bordermap_home):
+    """The schema is created once per file and process; a new file (removed, replaced by
+    an empty one) is set up again on the next call."""
+    path = _bordermap_home / "sessions.sqlite"
+    token = store.create("alice", client="10.0.0.1", lifetime_s=3600)
+    path.unlink()
+    assert store.lookup(token, idle_s=600) is None
+    token = store.create("alice", client="10.0.0.1", lifetime_s=3600)
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.unlink()
+    path.write_bytes(b"")
+    assert store.lookup(token, idle_s=600) is None
+    assert store.lookup(store.create("bob", client="10.0.0.2", lifetime_s=60),
+                        idle_s=600).username == "bob"
+
+
 def test_tickets_are_single_use_short_lived_and_bound_to_the_address(store):
     t = store.issue_ticket("alice", client="10.0.0.1")
     assert store.redeem_ticket(t, client="10.0.0.2") is None  # another address...
