@@ -32,10 +32,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from geo.stores import _roster_base as storage
 from geo._errors import InvalidArgument, InvalidArgumentType, RosterError, StorageError
 from geo.roster import COUNT_COLUMNS, ROSTER_COLUMNS, ValidationReport, canonical_frame
 from geo.settings import DEFAULT_PROVINCE, VINTAGES, mask_url
+from geo.stores import _roster_base as storage
+from geo.stores._pgconnect import (  # noqa: F401 (re-exported)
+    is_postgres_url,
+    libpq_url,
+    pooled_connection,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -56,26 +61,6 @@ _ROW_COLUMNS = ("commune_code", "chiefs", "deputies", "officers", "reinforcement
 
 
 # --------------------------------------------------------------------------- connections
-
-def is_postgres_url(url: str | None) -> bool:
-    """Return True for a ``postgresql://`` (or ``postgres://``, ``postgresql+psycopg://``) URL."""
-    scheme = str(url or "").split("://", 1)[0].lower()
-    return scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+")
-
-
-def libpq_url(url: str) -> str:
-    """Return ``url`` as libpq/psycopg expects it (no SQLAlchemy ``+driver`` suffix).
-
-    Raises
-    ------
-    InvalidArgument
-        ``url`` is not a PostgreSQL URL.
-    """
-    if not is_postgres_url(url):
-        raise InvalidArgument(f"not a PostgreSQL URL: {mask_url(url)!r} "
-                              "(expected postgresql://user:password@host:port/database)")
-    return "postgresql://" + str(url).split("://", 1)[1]
-
 
 def sqlalchemy_url(url: str) -> str:
     """Return ``url`` with the ``postgresql+psycopg://`` dialect SQLAlchemy needs."""
@@ -124,11 +109,11 @@ def scope_entries(scope_2020: frozenset[str] | None) -> str | list[str]:
 
     ``scope_2020`` is the user's scope as 2020 province codes (:mod:`geo.scope`),
     ``None`` = not restricted (``"*"``); on the 2025 map it covers those provinces'
-    successors (:func:`geo.scope.provinces_on_map`).
+    successors (:func:`geo.registry.provinces_on_map`).
     """
     if scope_2020 is None:
         return ALL_PROVINCES
-    from geo.scope import provinces_on_map
+    from geo.registry import provinces_on_map
 
     return sorted(f"{vintage}:{code}" for vintage in VINTAGES
                   for code in provinces_on_map(frozenset(scope_2020), vintage))
@@ -277,8 +262,6 @@ class PostGISRosterStore(storage.RosterStore):
         self.timeout = float(timeout)
         #: Test hook called inside write transactions ("version-row", "rows-written").
         self._hook: Callable[[str], None] | None = None
-        from geo.stores._backend import pooled_connection
-
         with pooled_connection(self.url, timeout=min(self.timeout, 10.0)) as con:
             have = schema_revision(con)
         if have != SCHEMA_HEAD:
@@ -306,14 +289,12 @@ class PostGISRosterStore(storage.RosterStore):
         mine = [f"{self.vintage}:{self.province_code}"]
         if self.scope is None:
             return mine
-        from geo.scope import provinces_on_map
+        from geo.registry import provinces_on_map
 
         return mine if self.province_code in provinces_on_map(self.scope, self.vintage) else []
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator:
-        from geo.stores._backend import pooled_connection
-
         with pooled_connection(self.url, timeout=min(self.timeout, 10.0)) as con:
             with scoped_transaction(con, self._session_provinces(),
                                     lock_timeout_s=self.timeout):
