@@ -275,8 +275,9 @@ def cmd_roster_history(args: argparse.Namespace) -> int:
 
 def cmd_roster_restore(args: argparse.Namespace) -> int:
     """Make an earlier version current again (as a new version)."""
-    return print_restored(args.version, services.restore_roster(args.version, actor=_actor(args)),
-                          "current")
+    province = args.province or (DEFAULT_PROVINCE if args.vintage else None)
+    return print_restored(args.version, services.restore_roster(
+        args.version, actor=_actor(args), province=province, vintage=args.vintage), "current")
 
 
 def cmd_roster_template(args: argparse.Namespace) -> int:
@@ -468,6 +469,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_roster_history)
     q = roster.add_parser("restore", help="make an earlier version current (as a new version)")
     q.add_argument("version", type=int)
+    q.add_argument("--province", default=None,
+                   help="the province whose history the version is from (the shared database "
+                        "numbers versions per province and map; without it: the default "
+                        "province's there, any province's in the embedded store)")
+    q.add_argument("--vintage", default=None, choices=VINTAGES,
+                   help="the map of that province's history (default: 2020)")
     q.add_argument("--user", default=None,
                    help="a note on who asked for the restore; the audit log records the OS user")
     q.set_defaults(func=cmd_roster_restore)

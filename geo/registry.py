@@ -23,11 +23,11 @@ Frames returned (pandas, no geometry):
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import logging
 import sqlite3
 import warnings
-import importlib.util
 from importlib import resources
 from pathlib import Path
 
@@ -396,3 +396,12 @@ def load_crosswalk(*, province: str | None = None) -> pd.DataFrame:
         return cw.copy()
     codes = set(load_units("2020", province=province)["code"])
     return cw[cw["old_code"].isin(codes)].reset_index(drop=True)
+
+
+def provinces_on_map(codes_2020: frozenset[str] | None, vintage: str) -> frozenset[str] | None:
+    """Return the province codes of ``vintage`` that a set of 2020 codes covers (None: all)."""
+    if codes_2020 is None:
+        return None
+    if str(vintage) == "2020":
+        return frozenset(codes_2020)
+    return frozenset(new for c in codes_2020 for new in successor_provinces(c))

@@ -38,6 +38,7 @@ from collections.abc import Iterable
 
 from geo._errors import AuthError, RegistryError, ScopeDenied
 from geo._text import fold
+from geo.registry import provinces_on_map  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -170,17 +171,6 @@ def describe_scope(scope: Iterable[str] | None, *, lang: str = "en") -> str:
 
 
 # --------------------------------------------------------------------------- actors
-
-def provinces_on_map(codes_2020: frozenset[str] | None, vintage: str) -> frozenset[str] | None:
-    """Return the province codes of ``vintage`` that a set of 2020 codes covers (None: all)."""
-    if codes_2020 is None:
-        return None
-    if str(vintage) == "2020":
-        return frozenset(codes_2020)
-    from geo.registry import successor_provinces
-
-    return frozenset(new for c in codes_2020 for new in successor_provinces(c))
-
 
 def allowed_provinces(actor, vintage: str = "2020") -> frozenset[str] | None:
     """Return the province codes ``actor`` may see on ``vintage``'s map, ``None`` for all.

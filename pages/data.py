@@ -1,4 +1,5 @@
-"""Data page: upload a roster or official boundaries, check, accept or cancel; history."""
+"""Data page: upload a roster or official boundaries, check, accept or cancel; history
+(the picked province's, on the roster map)."""
 
 from __future__ import annotations
 
@@ -287,7 +288,13 @@ with tab_list:
                     st.rerun()
 
 with tab_history:
-    history = services.roster_history(actor=common.actor(), store=store)
+    # The picked province's history on the roster map: the shared store counts versions
+    # per province and map, so a version number means something only within one stream.
+    h_province = common.check_scope(r_vintage, action="view")
+    st.caption(f"{t('province', lang)}: {common.province_label(h_province, r_vintage)} · "
+               f"{t('roster_vintage', lang)}: {r_vintage}")
+    history = services.roster_history(actor=common.actor(), store=store, province=h_province,
+                                      vintage=r_vintage)
     if history.empty:
         st.info(t("history_empty", lang))
     else:
@@ -300,7 +307,8 @@ with tab_history:
                 common.require("restore")
                 try:
                     new = services.restore_roster(int(version), actor=common.actor(),
-                                                  store=store)
+                                                  store=store, province=h_province,
+                                                  vintage=r_vintage)
                 except BorderMapError as err:
                     st.error(t("error", lang, message=escape_markdown(message(err, lang))))
                 else:

@@ -21,6 +21,7 @@ from geo.services._base import (  # noqa: F401  # noqa: F401
     Actor,
     _action,
     actor_for_user,
+    actor_provinces,
     _record,
     border_list_store,
     norm_store,

@@ -119,6 +119,21 @@ def scoped_store(store, actor: Actor | None):
     return store.with_scope(scope)
 
 
+def actor_provinces(actor: Actor | None) -> str | list[str]:
+    """Return the ``provinces`` a shared store opened for ``actor`` is limited to.
+
+    ``"*"`` when ``actor`` is None or not restricted; else ``<map>:<code>`` entries of
+    its provinces on both maps (:func:`geo.stores.postgis.scope_entries`), for
+    :func:`border_list_store` (row-level security, defence in depth).
+    """
+    scope = getattr(actor, "scope", None)
+    if scope is None:
+        return "*"
+    from geo.stores.postgis import scope_entries
+
+    return scope_entries(frozenset(scope))
+
+
 def norm_store(home: Path | None = None):
     """Return the staffing-norm store of ``home`` (default ``BORDERMAP_HOME``)."""
     from geo.stores.norms import open_norm_store
@@ -133,7 +148,8 @@ def border_list_store(home: Path | None = None, *, create: bool = True,
     With ``create=False`` (reading only) return None while no list was ever loaded,
     so that reading never creates a store file. With ``BORDERMAP_DATABASE_URL`` set,
     the shared database's store, limited by row-level security to ``provinces``
-    (registry codes, or ``"*"`` for all; the embedded store ignores it).
+    (``<map>:<code>`` entries, e.g. :func:`actor_provinces`, or ``"*"`` for all; the
+    embedded store ignores it).
     """
     from geo.settings import bordermap_home
     from geo.stores._backend import shared_url

@@ -116,7 +116,7 @@ def flag_communes(province: str | None = DEFAULT_PROVINCE, *, vintage: str = DEF
         load_communes(province, vintage=vintage, boundaries=boundaries, home=home,
                       actor=actor),
         tolerance_m=tolerance_m, min_shared_km=min_shared_km)
-    return _apply_border_lists(flagged, vintage, home)
+    return _apply_border_lists(flagged, vintage, home, actor)
 
 
 def load_coverage(province: str = DEFAULT_PROVINCE, *, vintage: str = DEFAULT_VINTAGE,

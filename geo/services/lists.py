@@ -19,6 +19,7 @@ from geo.services._base import (
     _action,
     _province_code,
     _record,
+    actor_provinces,
     border_list_store,
     norm_store,
 )
@@ -76,7 +77,7 @@ def current_border_list(province: str | None, *, vintage: str, home: Path | None
     code = _province_code(province, vintage)
     if code is None:
         return None
-    store = border_list_store(home, create=False)
+    store = border_list_store(home, create=False, provinces=actor_provinces(actor))
     return None if store is None else store.current(code, vintage)
 
 
@@ -102,7 +103,7 @@ def border_list_history(province: str | None = None, *, vintage: str | None = No
     """
     from geo.stores.border_lists import HISTORY_COLUMNS
 
-    store = border_list_store(home, create=False)
+    store = border_list_store(home, create=False, provinces=actor_provinces(actor))
     if store is None:
         return pd.DataFrame(columns=list(HISTORY_COLUMNS))
     history = store.history(province=province, vintage=vintage)
@@ -122,11 +123,14 @@ def border_list_template(province: str = DEFAULT_PROVINCE, *,
 
 
 def _apply_border_lists(flagged: gpd.GeoDataFrame, vintage: str,
-                        home: Path | None) -> gpd.GeoDataFrame:
-    """Apply each province's list in force (or the computed flags) to ``flagged``."""
+                        home: Path | None, actor: Actor | None = None) -> gpd.GeoDataFrame:
+    """Apply each province's list in force (or the computed flags) to ``flagged``.
+
+    The lists are read as ``actor`` (shared store: row-level security to its provinces).
+    """
     from geo.border_list import apply_province_lists
 
-    store = border_list_store(home, create=False)
+    store = border_list_store(home, create=False, provinces=actor_provinces(actor))
 
     def in_force(code: str):
         stored = None if store is None else store.current(code, vintage)
@@ -171,7 +175,7 @@ def import_border_list(report, *, actor: Actor, home: Path | None = None) -> int
     with _action(actor, "border_list.import",
                  f"{report.source_name} sha256={report.sha256[:12]} province={report.province}"
                  f" vintage={report.vintage}: {len(report.listed)} communes") as act:
-        version = border_list_store(home).import_list(
+        version = border_list_store(home, provinces=actor_provinces(actor)).import_list(
             report.listed, source_name=report.source_name, sha256=report.sha256,
             user=actor.name, province=report.province, vintage=report.vintage)
         act.result = f"→ version {version}"
@@ -190,6 +194,7 @@ def restore_border_list(version: int, *, actor: Actor, home: Path | None = None)
         old = border_list_store(home).get(int(version))
         check_province(actor, old.province, vintage=old.vintage, action="restore")
     with _action(actor, "border_list.restore", f"version {version}") as act:
-        new = border_list_store(home).restore(int(version), user=actor.name)
+        new = border_list_store(home, provinces=actor_provinces(actor)).restore(
+            int(version), user=actor.name)
         act.result = f"version {version} → version {new}"
     return new

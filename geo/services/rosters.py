@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import BinaryIO
 
-from geo._errors import InvalidArgument, RosterError
+from geo._errors import InvalidArgument, RosterError, StorageError
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
 log = logging.getLogger(__name__)
@@ -106,20 +106,55 @@ def import_roster(report, *, actor: Actor, store=None, partial: bool = False) ->
     return version
 
 
-def restore_roster(version: int, *, actor: Actor, store=None) -> int:
+def restore_roster(version: int, *, actor: Actor, store=None, province: str | None = None,
+                   vintage: str | None = None) -> int:
     """Make an earlier roster version current again, as a new version (audited first).
+
+    Parameters
+    ----------
+    version : int
+        The version to copy.
+    actor : Actor
+        Who restores it; the version's province must be in its scope.
+    store : optional
+        The roster store (default: ``BORDERMAP_HOME``'s or the shared database's).
+    province, vintage : str, optional
+        The province (name or code) and map whose history ``version`` is from. The
+        PostGIS store counts versions per province and map, so the page passes them:
+        the restore then goes to that province's stream, scoped to ``actor``. The
+        version must be of that province and map (the SQLite store numbers all
+        provinces together). ``vintage`` defaults to ``"2020"``.
 
     Raises
     ------
     ScopeDenied
-        The version is of a province outside ``actor``'s scope (audited).
+        The province, or the version's province, is outside ``actor``'s scope (audited).
+    StorageError
+        No such version in that province's history.
     """
     store = store if store is not None else roster_store()
-    if actor.scope is not None:  # the version's province, looked up on the server side
-        old = store.get(int(version))
-        check_province(actor, old.province, vintage=old.vintage, action="restore")
+    code = None
+    if province is not None:
+        from geo.registry import find_province
+
+        vintage = str(vintage or "2020")
+        code = find_province(str(province), vintage=vintage)
+        check_province(actor, code, vintage=vintage, action="restore")
+        store = store_for(store, code, vintage)
+    if actor.scope is not None or code is not None:  # the version's province, server side
+        from geo.registry import find_province
+
+        # With a province in scope, read as the actor (row-level security applies).
+        old = (store if code is None else scoped_store(store, actor)).get(int(version))
+        if actor.scope is not None:
+            check_province(actor, old.province, vintage=old.vintage, action="restore")
+        if code is not None and (str(old.vintage), find_province(
+                str(old.province), vintage=str(old.vintage))) != (vintage, code):
+            raise StorageError(f"roster version {version} is not one of province {code}'s "
+                               f"({vintage} map)")
     store = scoped_store(store, actor)
-    with _action(actor, "roster.restore", f"version {version}") as act:
+    with _action(actor, "roster.restore", f"version {version}"
+                 + ("" if code is None else f" (province {code}, {vintage} map)")) as act:
         new = store.restore(int(version), user=actor.name)
         act.result = f"version {version} → version {new}"
     return new

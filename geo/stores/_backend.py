@@ -23,24 +23,18 @@ transaction, so a reused connection carries nothing over.
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
 from collections.abc import Iterator
 
 from geo._errors import StorageError
 from geo.settings import get_settings, mask_url
+from geo.stores._pgconnect import (  # noqa: F401 (re-exported: the pool)
+    MAX_IDLE,
+    close_idle,
+    pooled_connection,
+)
 
 #: URLs whose schema revision was checked by this process (the check costs a query).
 _CHECKED: set[str] = set()
-
-#: Idle connections kept per URL (per process).
-MAX_IDLE = 4
-_IDLE: dict[str, list] = {}
-_IDLE_PID = os.getpid()
-_IDLE_LOCK = threading.Lock()
-#: Connections inherited through fork(): never used nor closed by the child (closing
-#: would end the parent's session on the shared socket).
-_INHERITED: list = []
 
 
 def shared_url(explicit: object | None = None) -> str | None:
@@ -75,78 +69,6 @@ class PgConnection:
         self.raw.cursor().executemany(sql.replace("?", "%s"), list(rows))
 
 
-def _take(url: str):
-    global _IDLE_PID
-    with _IDLE_LOCK:
-        if _IDLE_PID != os.getpid():  # forked: the parent's connections are not ours
-            _INHERITED.extend(c for cons in _IDLE.values() for c in cons)
-            _IDLE.clear()
-            _IDLE_PID = os.getpid()
-        idle = _IDLE.get(url) or []
-        while idle:
-            con = idle.pop()
-            if not con.closed and not con.broken:
-                return con
-    return None
-
-
-def _give_back(url: str, con) -> None:
-    import psycopg
-
-    if (con.closed or con.broken
-            or con.info.transaction_status != psycopg.pq.TransactionStatus.IDLE):
-        con.close()
-        return
-    with _IDLE_LOCK:
-        idle = _IDLE.setdefault(url, [])
-        if _IDLE_PID == os.getpid() and len(idle) < MAX_IDLE:
-            idle.append(con)
-            return
-    con.close()
-
-
-def close_idle() -> int:
-    """Close this process's idle connections (e.g. before a database is dropped)."""
-    with _IDLE_LOCK:
-        cons = [c for idle in _IDLE.values() for c in idle] if _IDLE_PID == os.getpid() else []
-        _IDLE.clear()
-    for con in cons:
-        con.close()
-    return len(cons)
-
-
-@contextlib.contextmanager
-def pooled_connection(url: str, *, timeout: float = 10.0) -> Iterator:
-    """An autocommit psycopg connection to ``url``, reused from this process's idle ones.
-
-    Returned to the pool only when the block ends normally and no transaction is
-    open; closed otherwise. Errors become :class:`StorageError` (password masked).
-    """
-    import psycopg
-
-    from geo.stores.postgis import libpq_url
-
-    con = _take(url)
-    try:
-        if con is None:
-            con = psycopg.connect(libpq_url(url), autocommit=True,
-                                  connect_timeout=max(1, int(timeout)),
-                                  application_name="bordermap")
-    except psycopg.Error as err:
-        raise StorageError(f"database {mask_url(url)}: {str(err).strip()}") from err
-    ok = False
-    try:
-        yield con
-        ok = True
-    except psycopg.Error as err:
-        raise StorageError(f"database {mask_url(url)}: {str(err).strip()}") from err
-    finally:
-        if ok:
-            _give_back(url, con)
-        else:
-            con.close()
-
-
 def check_schema(url: str, con) -> None:
     """Refuse a database whose Alembic revision is not this program's (once per process).
 
@@ -179,8 +101,9 @@ def pg_transaction(url: str, *, provinces: str | list[str] | None = None,
     url : str
         PostgreSQL URL (the app role).
     provinces : str or list of str, optional
-        Registry codes the transaction may see and write (row-level security);
-        ``None`` or ``"*"`` for the whole country.
+        ``<map>:<code>`` entries the transaction may see and write (row-level
+        security, :func:`geo.stores.postgis.scope_value`); ``None`` or ``"*"`` for the
+        whole country.
     lock : str, optional
         Name of a transaction-level advisory lock taken first: writers that name the
         same lock run one after the other (across processes and hosts).

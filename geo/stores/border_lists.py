@@ -130,8 +130,8 @@ class BorderListStore:
                                "border_list_version").fetchone()[0])
 
     @contextlib.contextmanager
-    def _connect(self, write: bool = False, province: str | None = None
-                 ) -> Iterator[sqlite3.Connection]:
+    def _connect(self, write: bool = False, province: str | None = None,
+                 vintage: str | None = None) -> Iterator[sqlite3.Connection]:
         con = None
         try:
             con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
@@ -172,7 +172,7 @@ class BorderListStore:
                                   "at least one row")
         rows = list(zip(frame["commune_code"].astype(str), frame["country"].astype(str),
                         frame["source"].astype(str)))
-        with self._connect(write=True, province=str(province)) as con:
+        with self._connect(write=True, province=str(province), vintage=str(vintage)) as con:
             version = self._next_version(con)
             con.execute(
                 "INSERT INTO border_list_version (version, imported_at, source_name, sha256,"
@@ -230,7 +230,7 @@ class BorderListStore:
 
     def current(self, province: str, vintage: str) -> StoredBorderList | None:
         """Return the current list of a province (2-digit code) on a map, or None."""
-        with self._connect(province=str(province)) as con:
+        with self._connect(province=str(province), vintage=str(vintage)) as con:
             meta = con.execute(self._META + "WHERE province_code = ? AND vintage = ?"
                                " ORDER BY version DESC LIMIT 1",
                                (str(province), str(vintage))).fetchone()
@@ -255,7 +255,8 @@ class BorderListStore:
         if vintage is not None:
             terms.append("vintage = ?")
             params.append(str(vintage))
-        with self._connect(province=None if province is None else str(province)) as con:
+        with self._connect(province=None if province is None else str(province),
+                           vintage=None if vintage is None else str(vintage)) as con:
             rows = con.execute(
                 "SELECT version, imported_at, source_name, sha256, imported_by, n_rows,"
                 " version = (SELECT max(v.version) FROM border_list_version v"
@@ -289,9 +290,11 @@ class PostgresBorderListStore(BorderListStore):
     url : str
         PostgreSQL URL of the app role (``BORDERMAP_DATABASE_URL``).
     provinces : str or list of str
-        Registry codes this store may ever see or write (row-level security), or
-        ``"*"`` (default) for the whole country. A transaction about one province
-        (``current``, ``import_list``, ``history(province=…)``) is narrowed to it.
+        ``<map>:<code>`` entries this store may ever see or write (row-level security,
+        :func:`geo.stores.postgis.scope_value`; :func:`geo.stores.postgis.scope_entries`
+        gives a user's), or ``"*"`` (default) for the whole country. A transaction about
+        one province (``current``, ``import_list``, ``history(province=…)``) is
+        narrowed to it (and to its map when given).
     timeout : float
         Seconds to wait for another writer's lock.
 
@@ -319,10 +322,12 @@ class PostgresBorderListStore(BorderListStore):
         return next_counter(con, "border_lists")
 
     @contextlib.contextmanager
-    def _connect(self, write: bool = False, province: str | None = None) -> Iterator:
+    def _connect(self, write: bool = False, province: str | None = None,
+                 vintage: str | None = None) -> Iterator:
         scope = self.provinces
         if province is not None and province.isdigit() and len(province) == 2:
-            scope = province if scope == "*" or province in scope.split(",") else "00"
+            wanted = [f"{v}:{province}" for v in VINTAGES if vintage in (None, v)]
+            scope = [e for e in wanted if scope == "*" or e in scope.split(",")]
         with pg_transaction(self.url, provinces=scope, what=_WHAT,
                             timeout=self.timeout) as con:
             yield con

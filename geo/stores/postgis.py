@@ -7,7 +7,8 @@ hand-run SQL.
 
 Province scope
     Every transaction sets ``bordermap.provinces`` (transaction-local) to the
-    provinces it may touch; row-level security policies in the database hide and
+    provinces it may touch, each with its map (``2020:44,2025:12``: the same code names
+    different provinces on the two maps); row-level security policies in the database hide and
     refuse every other province's rows (defence in depth: a query that forgets a
     ``WHERE province_code = …`` still cannot leak another province). The
     application must connect as a non-owner role without ``BYPASSRLS`` (member of
@@ -31,10 +32,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from geo.stores import _roster_base as storage
 from geo._errors import InvalidArgument, InvalidArgumentType, RosterError, StorageError
 from geo.roster import COUNT_COLUMNS, ROSTER_COLUMNS, ValidationReport, canonical_frame
-from geo.settings import DEFAULT_PROVINCE, mask_url
+from geo.settings import DEFAULT_PROVINCE, VINTAGES, mask_url
+from geo.stores import _roster_base as storage
+from geo.stores._pgconnect import (  # noqa: F401 (re-exported)
+    is_postgres_url,
+    libpq_url,
+    pooled_connection,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -44,7 +50,7 @@ log = logging.getLogger(__name__)
 #: Folder of the Alembic environment and revisions.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Alembic revision this program's queries are written for (checked on open).
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0004"
 #: Session setting read by the row-level security policies.
 SCOPE_SETTING = "bordermap.provinces"
 #: Scope value for the whole country.
@@ -56,52 +62,61 @@ _ROW_COLUMNS = ("commune_code", "chiefs", "deputies", "officers", "reinforcement
 
 # --------------------------------------------------------------------------- connections
 
-def is_postgres_url(url: str | None) -> bool:
-    """Return True for a ``postgresql://`` (or ``postgres://``, ``postgresql+psycopg://``) URL."""
-    scheme = str(url or "").split("://", 1)[0].lower()
-    return scheme in ("postgresql", "postgres") or scheme.startswith("postgresql+")
-
-
-def libpq_url(url: str) -> str:
-    """Return ``url`` as libpq/psycopg expects it (no SQLAlchemy ``+driver`` suffix).
-
-    Raises
-    ------
-    InvalidArgument
-        ``url`` is not a PostgreSQL URL.
-    """
-    if not is_postgres_url(url):
-        raise InvalidArgument(f"not a PostgreSQL URL: {mask_url(url)!r} "
-                              "(expected postgresql://user:password@host:port/database)")
-    return "postgresql://" + str(url).split("://", 1)[1]
-
-
 def sqlalchemy_url(url: str) -> str:
     """Return ``url`` with the ``postgresql+psycopg://`` dialect SQLAlchemy needs."""
     return "postgresql+psycopg://" + libpq_url(url).split("://", 1)[1]
 
 
-def scope_value(provinces: str | list[str] | tuple[str, ...] | None) -> str:
-    """Return the ``bordermap.provinces`` value for registry codes, or ``*`` for all.
+def scope_value(provinces: str | list[str] | tuple[str, ...] | None, *,
+                vintage: str | None = None) -> str:
+    """Return the ``bordermap.provinces`` value: ``<map>:<code>`` entries, or ``*`` for all.
 
-    An empty list or tuple gives ``""``: no province at all (nothing is visible).
+    The same 2-digit code names different provinces on the 2020 and 2025 maps (e.g. 44:
+    Quảng Bình in 2020, Quảng Trị in 2025), so every entry names its map: give
+    ``"2020:44"`` entries, or bare codes together with ``vintage``. An empty list or
+    tuple gives ``""``: no province at all (nothing is visible).
 
     Raises
     ------
     InvalidArgument
-        A code is not two digits.
+        An entry is neither ``<map>:<2 digits>`` nor, with ``vintage``, two digits.
     """
     if provinces is None or provinces == ALL_PROVINCES:
         return ALL_PROVINCES
     if isinstance(provinces, (list, tuple, frozenset, set)) and not provinces:
         return ""
-    codes = [provinces] if isinstance(provinces, str) else list(provinces)
-    codes = [c.strip() for part in codes for c in str(part).split(",") if c.strip()]
-    bad = [c for c in codes if not (len(c) == 2 and c.isdigit())]
-    if bad or not codes:
-        raise InvalidArgument(f"province scope must be 2-digit registry codes or '*', "
+    if vintage is not None and str(vintage) not in VINTAGES:
+        raise InvalidArgument(f"vintage must be one of {', '.join(VINTAGES)}, not {vintage!r}")
+    parts = [provinces] if isinstance(provinces, str) else list(provinces)
+    entries, bad = [], []
+    for entry in (c.strip() for part in parts for c in str(part).split(",") if c.strip()):
+        if ":" not in entry and vintage is not None:
+            entry = f"{vintage}:{entry}"
+        map_, _, code = entry.partition(":")
+        if map_ in VINTAGES and len(code) == 2 and code.isdigit():
+            entries.append(entry)
+        else:
+            bad.append(entry)
+    if bad or not entries:
+        raise InvalidArgument(f"province scope must be '<map>:<2-digit code>' entries (map "
+                              f"{' or '.join(VINTAGES)}; bare codes only with a map) or '*', "
                               f"not {provinces!r}")
-    return ",".join(sorted(set(codes)))
+    return ",".join(sorted(set(entries)))
+
+
+def scope_entries(scope_2020: frozenset[str] | None) -> str | list[str]:
+    """Return the ``bordermap.provinces`` entries of a user's scope on both maps.
+
+    ``scope_2020`` is the user's scope as 2020 province codes (:mod:`geo.scope`),
+    ``None`` = not restricted (``"*"``); on the 2025 map it covers those provinces'
+    successors (:func:`geo.registry.provinces_on_map`).
+    """
+    if scope_2020 is None:
+        return ALL_PROVINCES
+    from geo.registry import provinces_on_map
+
+    return sorted(f"{vintage}:{code}" for vintage in VINTAGES
+                  for code in provinces_on_map(frozenset(scope_2020), vintage))
 
 
 @contextlib.contextmanager
@@ -126,15 +141,16 @@ def connect(url: str, *, timeout: float = 10.0) -> Iterator[psycopg.Connection]:
 
 @contextlib.contextmanager
 def scoped_transaction(con, provinces: str | list[str] | None, *,
-                       lock_timeout_s: float = 30.0) -> Iterator:
+                       vintage: str | None = None, lock_timeout_s: float = 30.0) -> Iterator:
     """One transaction on ``con`` that may only see and write ``provinces``.
 
-    Sets ``bordermap.provinces`` and ``lock_timeout`` with ``set_config(…, true)`` so
+    ``provinces`` are ``<map>:<code>`` entries, bare codes of ``vintage``'s map, or
+    ``"*"`` (:func:`scope_value`). Sets ``bordermap.provinces`` and ``lock_timeout`` with ``set_config(…, true)`` so
     both end with the transaction (safe with connection pools).
     """
     with con.transaction():
         con.execute("SELECT set_config(%s, %s, true), set_config('lock_timeout', %s, true)",
-                    (SCOPE_SETTING, scope_value(provinces), f"{int(lock_timeout_s * 1000)}ms"))
+                    (SCOPE_SETTING, scope_value(provinces, vintage=vintage), f"{int(lock_timeout_s * 1000)}ms"))
         yield con
 
 
@@ -246,8 +262,6 @@ class PostGISRosterStore(storage.RosterStore):
         self.timeout = float(timeout)
         #: Test hook called inside write transactions ("version-row", "rows-written").
         self._hook: Callable[[str], None] | None = None
-        from geo.stores._backend import pooled_connection
-
         with pooled_connection(self.url, timeout=min(self.timeout, 10.0)) as con:
             have = schema_revision(con)
         if have != SCHEMA_HEAD:
@@ -270,18 +284,17 @@ class PostGISRosterStore(storage.RosterStore):
         return twin
 
     def _session_provinces(self) -> list[str]:
-        """What ``bordermap.provinces`` is set to: the store's province if in scope, else none."""
+        """What ``bordermap.provinces`` is set to: the store's province and map if in
+        scope (``["2020:11"]``), else none."""
+        mine = [f"{self.vintage}:{self.province_code}"]
         if self.scope is None:
-            return [self.province_code]
-        from geo.scope import provinces_on_map
+            return mine
+        from geo.registry import provinces_on_map
 
-        return [self.province_code] if self.province_code in provinces_on_map(
-            self.scope, self.vintage) else []
+        return mine if self.province_code in provinces_on_map(self.scope, self.vintage) else []
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator:
-        from geo.stores._backend import pooled_connection
-
         with pooled_connection(self.url, timeout=min(self.timeout, 10.0)) as con:
             with scoped_transaction(con, self._session_provinces(),
                                     lock_timeout_s=self.timeout):

@@ -76,7 +76,7 @@ def publish_layers(url: str, gdf: gpd.GeoDataFrame, *, vintage: str) -> dict[str
                               f"the commune layer lacks column(s) {', '.join(missing)}")
     rows = _rows(gdf, vintage)
     provinces = sorted({r[2] for r in rows})
-    with connect(url) as con, scoped_transaction(con, provinces) as tx:
+    with connect(url) as con, scoped_transaction(con, provinces, vintage=vintage) as tx:
         tx.execute("DELETE FROM commune_layers WHERE vintage = %s AND province_code = ANY(%s)",
                    (vintage, provinces))
         tx.cursor().executemany(

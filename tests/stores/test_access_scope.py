@@ -232,6 +232,62 @@ def test_border_and_all_are_reduced_to_the_scope(backend):
     assert denials().empty  # reducing is not a refusal
 
 
+def test_history_and_restore_follow_the_picked_province(seeded, backend):
+    """The data page's history tab: the picked province's versions, restored in its stream.
+
+    The page's store is the default one (on PostGIS bound to Điện Biên's stream); the
+    history and the restore name the province and map picked, and run as the actor.
+    """
+    planner = account("planner", "Lai Châu", "lc.planner")
+    store = services.roster_store()
+    db_before = services.roster_history(store=store, province=DB, vintage="2020")
+    history = services.roster_history(actor=planner, store=store, province=LC, vintage="2020")
+    assert history["version"].tolist() == [seeded[LC]]
+    assert history["source_name"].tolist() == [f"roster_{LC}.csv"]
+    report = validate_roster(lai_chau_roster(), source_name="again.csv", province=LC,
+                             vintage="2020")
+    newer = services.import_roster(report, actor=planner, store=store)
+    new = services.restore_roster(seeded[LC], actor=planner, store=store, province=LC,
+                                  vintage="2020")
+    lc = services.roster_history(actor=planner, store=store, province=LC, vintage="2020")
+    assert lc["version"].tolist() == [seeded[LC], newer, new]
+    assert lc["restored_from"].tolist()[-1] == seeded[LC] and lc["is_current"].tolist()[-1]
+    assert services.store_for(store, LC, "2020").current().version == new
+
+    with pytest.raises(ScopeDenied, match="Điện Biên"):
+        services.restore_roster(seeded[DB], actor=planner, store=store, province=DB,
+                                vintage="2020")
+    if backend == "sqlite":  # one numbering: Điện Biên's version, refused by its province
+        with pytest.raises(ScopeDenied, match="Điện Biên"):
+            services.restore_roster(seeded[DB], actor=planner, store=store, province=LC,
+                                    vintage="2020")
+    else:  # numbers count per stream: the same number in Lai Châu's stream is Lai Châu's
+        again = services.restore_roster(seeded[DB], actor=planner, store=store, province=LC,
+                                        vintage="2020")
+        restored = services.store_for(store, LC, "2020").current()
+        assert restored.version == again and restored.source_name == f"roster_{LC}.csv"
+    pd.testing.assert_frame_equal(
+        services.roster_history(store=store, province=DB, vintage="2020"), db_before)
+
+
+def test_cli_restores_in_the_named_provinces_history(seeded, backend, capsys):
+    from geo import cli
+
+    store = services.roster_store()
+    report = validate_roster(lai_chau_roster(), source_name="again.csv", province=LC,
+                             vintage="2020")
+    services.import_roster(report, actor=services.os_actor(), store=store)
+    db_before = services.roster_history(store=store, province=DB, vintage="2020")
+    assert cli.main(["roster", "restore", str(seeded[LC]), "--province", "Lai Châu"]) == 0
+    restored = services.store_for(store, LC, "2020").current()
+    assert restored.restored_from == seeded[LC] and restored.source_name == f"roster_{LC}.csv"
+    pd.testing.assert_frame_equal(
+        services.roster_history(store=store, province=DB, vintage="2020"), db_before)
+    if backend == "sqlite":  # one numbering: Điện Biên's version is not Lai Châu's
+        assert cli.main(["roster", "restore", str(seeded[DB]), "--province", LC]) != 0
+        assert "not one of province 12's" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
     """Defence in depth: a store used for a Lai Châu planner cannot read Điện Biên at all."""
@@ -247,8 +303,27 @@ def test_postgis_transactions_carry_the_actors_scope(seeded, backend):
                                              province=DB, vintage="2020"))
     lc_store = services.scoped_store(services.store_for(services.roster_store(), LC, "2020"),
                                      planner)
-    assert lc_store._session_provinces() == [LC]
+    assert lc_store._session_provinces() == [f"2020:{LC}"]
     assert lc_store.current().version == seeded[LC]
+
+
+@pytest.mark.parametrize("backend", ["postgis"], indirect=True)
+def test_border_lists_are_read_and_written_as_the_actor(seeded, backend, monkeypatch):
+    """Defence in depth: the services open the border-list store with the actor's
+    provinces, so with their own scope check switched off, Điện Biên's list stays hidden."""
+    from geo.services import lists
+
+    planner = account("planner", "Lai Châu", "lc.planner")
+    assert services.actor_provinces(planner) == [f"2020:{LC}", f"2025:{LC}"]
+    assert services.actor_provinces(None) == "*"
+    monkeypatch.setattr(lists, "check_province", lambda *a, **k: None)  # a forgotten check
+    assert services.current_border_list("Điện Biên", vintage="2020", actor=planner) is None
+    assert services.current_border_list("Điện Biên", vintage="2020").version == seeded["list"]
+    with pytest.raises(StorageError, match=f"no border-list version {seeded['list']}"):
+        lists.border_list_store(provinces=services.actor_provinces(planner)).get(seeded["list"])
+    with pytest.raises(StorageError, match=f"no border-list version {seeded['list']}"):
+        services.restore_border_list(seeded["list"], actor=planner)  # the database refuses
+    assert services.border_list_history(province=DB)["version"].tolist() == [seeded["list"]]
 
 
 @pytest.mark.parametrize("backend", ["postgis"], indirect=True)
@@ -263,8 +338,8 @@ def test_sql_as_the_app_role_scoped_to_lai_chau_returns_nothing_of_dien_bien(see
                    vintage="2020")
     planner = account("planner", "Lai Châu", "lc.planner")
     provinces = services.visible_provinces(planner, "2020")
-    assert scope_value(sorted(provinces)) == LC
-    with connect(url) as con, scoped_transaction(con, sorted(provinces)):
+    assert scope_value(sorted(provinces), vintage="2020") == f"2020:{LC}"
+    with connect(url) as con, scoped_transaction(con, sorted(provinces), vintage="2020"):
         for table in ("roster_rows", "roster_versions", "roster_streams", "commune_layers",
                       "current_roster_layer"):
             assert con.execute(f"SELECT count(*) FROM {table} WHERE province_code = %s",

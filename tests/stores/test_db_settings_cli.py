@@ -59,7 +59,7 @@ def test_cli_upgrade_and_publish_embedded_layer(pg_url, pg_owner_url, monkeypatc
     expected = services.load_communes("Điện Biên", vintage="2025")
     assert f"province 11, 2025 map: {len(expected)} communes published" in \
         capsys.readouterr().out
-    with connect(pg_url) as con, scoped_transaction(con, "11"):
+    with connect(pg_url) as con, scoped_transaction(con, "2025:11"):
         codes, area = con.execute(
             "SELECT array_agg(code ORDER BY code), sum(ST_Area(geom::geography)) / 1e6"
             " FROM commune_layers WHERE vintage = '2025'").fetchone()

@@ -136,7 +136,7 @@ def test_moving_to_the_database_copies_the_users_file(pg_url, monkeypatch, cli, 
 def test_reused_connections_carry_no_scope_nor_lock(pg_url):
     from geo.stores._backend import pg_transaction, pooled_connection
 
-    with pg_transaction(pg_url, provinces="12", lock="users") as con:
+    with pg_transaction(pg_url, provinces="2020:12", lock="users") as con:
         pid = con.execute("SELECT pg_backend_pid()").fetchone()[0]
     with pooled_connection(pg_url) as raw:
         assert raw.execute("SELECT pg_backend_pid()").fetchone()[0] == pid  # reused
@@ -348,7 +348,7 @@ def test_border_lists_row_level_security(pg_url, monkeypatch):
     everyone = border_list_store()
     _import(everyone, "11")
     _import(everyone, "12", ("03300",))
-    lai_chau = border_list_store(provinces=["12"])
+    lai_chau = border_list_store(provinces=["2020:12"])
     assert isinstance(lai_chau, PostgresBorderListStore)
     assert lai_chau.current("11", "2020") is None
     assert lai_chau.history()["province"].tolist() == ["12"]
@@ -357,7 +357,7 @@ def test_border_lists_row_level_security(pg_url, monkeypatch):
     with pytest.raises(StorageError, match="row-level security"):
         _import(lai_chau, "11")
     with connect(pg_url) as con:  # a direct query as the app role, scoped to Lai Châu
-        with scoped_transaction(con, "12"):
+        with scoped_transaction(con, "2020:12"):
             rows = con.execute("SELECT commune_code FROM border_list_row").fetchall()
         with con.transaction():  # no scope at all: nothing
             none = con.execute("SELECT count(*) FROM border_list_version").fetchone()[0]
