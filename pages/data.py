@@ -290,11 +290,22 @@ with tab_list:
 with tab_history:
     # The picked province's history on the roster map: the shared store counts versions
     # per province and map, so a version number means something only within one stream.
-    h_province = common.check_scope(r_vintage, action="view")
-    st.caption(f"{t('province', lang)}: {common.province_label(h_province, r_vintage)} · "
-               f"{t('roster_vintage', lang)}: {r_vintage}")
+    # When that map has no version yet, the province's versions on the other map are shown.
+    h_province, h_vintage = common.check_scope(r_vintage, action="view"), r_vintage
     history = services.roster_history(actor=common.actor(), store=store, province=h_province,
-                                      vintage=r_vintage)
+                                      vintage=h_vintage)
+    other = next(v for v in common.VINTAGE_CHOICES if v != r_vintage)
+    same = services.same_province(h_province, other)
+    if history.empty and len(same) == 1:
+        try:
+            found = services.roster_history(actor=common.actor(), store=store,
+                                             province=same[0], vintage=other)
+        except BorderMapError:  # out of scope on the other map: nothing more to show
+            found = history
+        if not found.empty:
+            history, h_province, h_vintage = found, same[0], other
+    st.caption(f"{t('province', lang)}: {common.province_label(h_province, h_vintage)} · "
+               f"{t('roster_vintage', lang)}: {h_vintage}")
     if history.empty:
         st.info(t("history_empty", lang))
     else:
@@ -308,7 +319,7 @@ with tab_history:
                 try:
                     new = services.restore_roster(int(version), actor=common.actor(),
                                                   store=store, province=h_province,
-                                                  vintage=r_vintage)
+                                                  vintage=h_vintage)
                 except BorderMapError as err:
                     st.error(t("error", lang, message=escape_markdown(message(err, lang))))
                 else:
