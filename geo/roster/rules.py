@@ -184,7 +184,8 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
     rows_g = np.asarray(rows)[good]
     ci, uniq = pd.factorize(code_g, sort=True)
     n = len(uniq)
-    tally = _tally(pd.Series(code_g, dtype=object), pd.Series(role_g, dtype=object),
+    tally = _tally(pd.Series(code_g[:0], dtype=object), pd.Series(role_g, dtype=object,
+                                                                   copy=False),
                    factorized=(ci, uniq))
     frame = pd.DataFrame({
         "commune_code": tally.index.astype(str),
@@ -257,8 +258,15 @@ def _tally(codes: pd.Series, roles: pd.Series, *, factorized=None) -> pd.DataFra
     """
     ci, uniq = (factorized if factorized is not None
                 else pd.factorize(codes.to_numpy(dtype=object), sort=True))
-    ri = roles.map({r: i for i, r in enumerate(ROLES)}).to_numpy(dtype=np.int64)
-    counts = np.bincount(ci * len(ROLES) + ri, minlength=len(uniq) * len(ROLES))
+    # Roles mapped once per distinct role (a handful), then spread as small integers:
+    # no million-row hash lookups or object temporaries.
+    rcodes, r_uniq = pd.factorize(roles.to_numpy(dtype=object))
+    lut = np.array([ROLES.index(r) for r in r_uniq], dtype=np.int64)
+    cell = np.multiply(ci, len(ROLES), dtype=np.int64)
+    cell += lut[rcodes] if len(lut) else rcodes
+    del rcodes
+    counts = np.bincount(cell, minlength=len(uniq) * len(ROLES))
+    del cell
     return pd.DataFrame(counts.reshape(-1, len(ROLES)).astype(np.int64),
                         index=pd.Index(uniq, dtype=object, name=codes.name),
                         columns=list(ROLES))
