@@ -277,8 +277,12 @@ def _read_csv_columns(raw: bytes, probs: ProblemList) -> tuple[pd.DataFrame, boo
         probs.add(reader.line_num or None, None, f"malformed CSV: {err}")
         return None
     any_text = any_text or any(any(seen) for seen in shared if seen is not None)
-    frame = pd.DataFrame({j: np.array(col, dtype=object) for j, col in enumerate(columns)},
-                         index=range(n_rows), dtype=object)
+    arrays = {}
+    for j in range(len(columns)):  # each list freed as soon as it is an array
+        arrays[j] = np.array(columns[j], dtype=object)
+        columns[j] = None  # type: ignore[call-overload]
+    del columns, shared
+    frame = pd.DataFrame(arrays, index=range(n_rows), dtype=object, copy=False)
     return frame, any_text
 
 

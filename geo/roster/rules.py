@@ -94,8 +94,8 @@ def resolve_communes(data: pd.DataFrame, rows: np.ndarray, headers: dict[str, st
 
 def validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                           headers: dict[str, str], reg: UnitMatcher,
-                          border_codes: BorderCodes, probs: ProblemList
-                          ) -> pd.DataFrame:
+                          border_codes: BorderCodes, probs: ProblemList,
+                          deferred: list | None = None) -> pd.DataFrame:
     counts: dict[str, pd.Series] = {}
     messages: dict[str, pd.Series] = {}
     for c in COUNT_COLUMNS:
@@ -150,14 +150,14 @@ def validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                    lambda i: [f"{int(t)} trained but only {int(s)} staff in the commune"
                               for t, s in zip(over_t[i], over_s[i])], "warning",
                    kind="trained-over")
-    _border_warning(frame, reg, border_codes, headers.get("reinforcements"), probs)
+    _check_borders(deferred, frame, reg, border_codes, headers.get("reinforcements"), probs)
     return frame
 
 
 def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                           headers: dict[str, str], reg: UnitMatcher,
-                          border_codes: BorderCodes, probs: ProblemList
-                          ) -> pd.DataFrame:
+                          border_codes: BorderCodes, probs: ProblemList,
+                          deferred: list | None = None) -> pd.DataFrame:
     # Parsed once per distinct value (a million rows hold a handful of roles and answers).
     role, role_msg = _objects_on_uniques(parse_roles, data["role"])
     emit(probs, rows, headers["role"], role_msg)
@@ -176,6 +176,8 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
         "", index=data.index, dtype=object)
 
     good = (codes.notna() & role.notna()).to_numpy()
+    # Every row good (a valid roster): views of the columns, not million-row copies.
+    good = slice(None) if good.all() else good
     # Aggregated on integer group codes: no million-row frame, no group-by of a
     # million strings. Communes in code order, as a group-by would give them.
     code_g = codes.to_numpy(dtype=object)[good]
@@ -184,7 +186,8 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
     rows_g = np.asarray(rows)[good]
     ci, uniq = pd.factorize(code_g, sort=True)
     n = len(uniq)
-    tally = _tally(pd.Series(code_g, dtype=object), pd.Series(role_g, dtype=object),
+    tally = _tally(pd.Series(code_g[:0], dtype=object), pd.Series(role_g, dtype=object,
+                                                                   copy=False),
                    factorized=(ci, uniq))
     frame = pd.DataFrame({
         "commune_code": tally.index.astype(str),
@@ -231,7 +234,7 @@ def validate_per_officer(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
     at_reinf = frame.assign(_row=frame["commune_code"].map(first_reinf)
                             .fillna(frame["_row"]).to_numpy())
     del code_g, role_g, rows_g, origin_g, ci, si
-    _border_warning(at_reinf, reg, border_codes, headers["role"], probs)
+    _check_borders(deferred, at_reinf, reg, border_codes, headers["role"], probs)
     return frame
 
 
@@ -257,11 +260,33 @@ def _tally(codes: pd.Series, roles: pd.Series, *, factorized=None) -> pd.DataFra
     """
     ci, uniq = (factorized if factorized is not None
                 else pd.factorize(codes.to_numpy(dtype=object), sort=True))
-    ri = roles.map({r: i for i, r in enumerate(ROLES)}).to_numpy(dtype=np.int64)
-    counts = np.bincount(ci * len(ROLES) + ri, minlength=len(uniq) * len(ROLES))
+    # Roles mapped once per distinct role (a handful), then spread as small integers:
+    # no million-row hash lookups or object temporaries.
+    rcodes, r_uniq = pd.factorize(roles.to_numpy(dtype=object))
+    lut = np.array([ROLES.index(r) for r in r_uniq], dtype=np.int64)
+    cell = np.multiply(ci, len(ROLES), dtype=np.int64)
+    if len(lut):
+        np.take(lut, rcodes, out=rcodes)  # in place: no second row-sized array
+    cell += rcodes
+    del rcodes
+    counts = np.bincount(cell, minlength=len(uniq) * len(ROLES))
+    del cell
     return pd.DataFrame(counts.reshape(-1, len(ROLES)).astype(np.int64),
                         index=pd.Index(uniq, dtype=object, name=codes.name),
                         columns=list(ROLES))
+
+
+def _check_borders(deferred: list | None, *args) -> None:
+    """Run the border check now, or append it to ``deferred`` (the last check of a validation).
+
+    Deferred, the caller runs it once it has dropped its row-sized columns: the
+    border analysis then does not stack on a million rows. Nothing is added to
+    the problems in between, so their order is the same.
+    """
+    if deferred is None:
+        _border_warning(*args)
+    else:
+        deferred.append(lambda: _border_warning(*args))
 
 
 def _border_warning(frame: pd.DataFrame, reg: UnitMatcher, border_codes: BorderCodes,

@@ -277,7 +277,11 @@ def validate_roster(
     borders = (lambda: border_codes(chosen)) if callable(border_codes) else border_codes
     codes = resolve_communes(data, body_rows, headers, reg, probs)
     validate = validate_per_commune if kind == "per-commune" else validate_per_officer
-    frame = validate(data, body_rows, codes, headers, reg, borders, probs)
+    border_check: list = []
+    frame = validate(data, body_rows, codes, headers, reg, borders, probs, deferred=border_check)
+    del data, codes, body_rows  # the border analysis below does not stack on the rows
+    for check in border_check:
+        check()
     if probs.n_errors:
         return report(n_rows)
     frame = frame[frame["commune_code"].notna()]
