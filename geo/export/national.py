@@ -211,8 +211,10 @@ def _paint(ax, geoms: np.ndarray, keys: list[tuple[str, str]], *, linewidth: flo
     for (fill, edge), idx in groups.items():
         path = _compound_path(geoms[idx])
         if path is not None:
-            ax.add_patch(PathPatch(path, facecolor=fill, edgecolor=edge, linewidth=linewidth,
-                                   zorder=zorder))
+            # add_artist, not add_patch: the limits are set by the caller, and
+            # add_patch would walk every vertex of the compound path to update them.
+            ax.add_artist(PathPatch(path, facecolor=fill, edgecolor=edge, linewidth=linewidth,
+                                    zorder=zorder))
 
 
 def draw_national_map(fig, brief: Briefing, box: tuple[float, float, float, float] = MAP_BOX):
@@ -346,6 +348,59 @@ def _province_cells(row: pd.Series, lang: str) -> list[str]:
             *(int_text(row[c]) for c in COUNT_CELLS), km, str(row["roster"])]
 
 
+
+def _line_spacing(size: float, bold: bool, row_pt: float) -> float:
+    """The ``linespacing`` that puts the lines of a multi-line text ``row_pt`` apart.
+
+    With a numeric line spacing matplotlib gives every line the height
+    ``linespacing * (ascent + descent)`` of the font's own metrics (the OS/2,
+    else hhea table), whatever the line holds, so the lines of a column text
+    fall exactly on the table's rows.
+    """
+    from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    prop = FontProperties(size=size, weight="bold" if bold else "normal")
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    for name, asc, desc in (("OS/2", "sTypoAscender", "sTypoDescender"),
+                            ("hhea", "ascent", "descent")):
+        table = font.get_sfnt_table(name)
+        if table is not None:
+            em = font.get_sfnt_table("head")["unitsPerEm"]
+            return row_pt / ((table[asc] - table[desc]) / em * size)
+    return row_pt / (1.17 * size)
+
+
+def _draw_block(fig, top: float, row_h: float, rows: Sequence[Sequence[str] | None],
+                bold: Sequence[bool], cols: list[Column], *, size: float = 7.6,
+                x0: float = 0.015) -> None:
+    """Draw table rows as one multi-line text per column and weight.
+
+    Row ``k`` is centred at ``top - k * row_h`` (figure fraction); a ``None`` row is
+    left blank. The same cells as one ``fig.text`` each, with a few dozen artists
+    a page instead of hundreds: writing a text costs the same for one line or thirty.
+    """
+    from geo.export._page import PAGE_SIZE_IN
+
+    row_pt = row_h * PAGE_SIZE_IN[1] * 72
+    for weight in (False, True):
+        if not any(r is not None and b == weight for r, b in zip(rows, bold)):
+            continue
+        spacing = _line_spacing(size, weight, row_pt)
+        x = x0
+        for j, col in enumerate(cols):
+            lines = [r[j] if r is not None and b == weight and j < len(r) else ""
+                     for r, b in zip(rows, bold)]
+            while lines and not lines[-1]:
+                lines.pop()
+            if any(lines):
+                kw = dict(ha="right", x=x + col.width - 0.006) if col.numeric else dict(
+                    ha="left", x=x + 0.004)
+                fig.text(kw.pop("x"), top + row_h / 2, "\n".join(lines), va="top",
+                         fontsize=size, fontweight="bold" if weight else "normal",
+                         linespacing=spacing, multialignment=kw["ha"], **kw)
+            x += col.width
+
+
 def _totals_page(brief: Briefing, table: pd.DataFrame, page: tuple[int, int]):
     from geo.export.pdf import _band, _draw_cells
     from geo.export.static_map import draw_notes
@@ -359,12 +414,15 @@ def _totals_page(brief: Briefing, table: pd.DataFrame, page: tuple[int, int]):
     y = _TOP
     _band(fig, y, "#dfe6ee", width=width, height=row_h)
     _draw_cells(fig, y, [c.title for c in cols], cols, bold=True, size=7.4)
+    rows, bold = [], []
     for k, (_, row) in enumerate(table.iterrows()):
         y -= row_h
         last = k == len(table) - 1
         if last or k % 2:
             _band(fig, y, "#e8e8e8" if last else "#f3f3f3", width=width, height=row_h)
-        _draw_cells(fig, y, _province_cells(row, brief.lang), cols, bold=last, size=7.4)
+        rows.append(_province_cells(row, brief.lang))
+        bold.append(last)
+    _draw_block(fig, _TOP - row_h, row_h, rows, bold, cols, size=7.4)
     draw_notes(fig, brief, x=0.015, y=0.085, width=170,
                extra=(t("nat_totals_note", brief.lang),))
     return fig
@@ -426,6 +484,8 @@ def _table_page(brief: Briefing, entries, cols: list[Column], page: tuple[int, i
     _band(fig, y, "#dfe6ee", width=width, height=_ROW_H)
     _draw_cells(fig, y, [c.title for c in cols], cols, bold=True)
     stripe = 0
+    rows: list[list[str] | None] = []
+    bold: list[bool] = []
     for kind, cells, _ in entries:
         y -= _ROW_H
         if kind == "section":
@@ -433,13 +493,17 @@ def _table_page(brief: Briefing, entries, cols: list[Column], page: tuple[int, i
             fig.text(0.019, y, cells[0], ha="left", va="center", fontsize=8.2,
                      fontweight="bold")
             stripe = 0
+            rows.append(None)
+            bold.append(False)
             continue
         if kind == "subtotal":
             _band(fig, y, "#e8e8e8", width=width, height=_ROW_H)
         elif stripe % 2:
             _band(fig, y, "#f3f3f3", width=width, height=_ROW_H)
         stripe += 1
-        _draw_cells(fig, y, cells, cols, bold=kind == "subtotal")
+        rows.append(cells)
+        bold.append(kind == "subtotal")
+    _draw_block(fig, _TOP - _ROW_H, _ROW_H, rows, bold, cols)
     return fig
 
 
