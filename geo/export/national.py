@@ -373,32 +373,35 @@ def _line_spacing(size: float, bold: bool, row_pt: float) -> float:
 def _draw_block(fig, top: float, row_h: float, rows: Sequence[Sequence[str] | None],
                 bold: Sequence[bool], cols: list[Column], *, size: float = 7.6,
                 x0: float = 0.015) -> None:
-    """Draw table rows as one multi-line text per column and weight.
+    """Draw table rows, the plain ones as one multi-line text per column.
 
     Row ``k`` is centred at ``top - k * row_h`` (figure fraction); a ``None`` row is
-    left blank. The same cells as one ``fig.text`` each, with a few dozen artists
-    a page instead of hundreds: writing a text costs the same for one line or thirty.
+    left blank; ``bold`` rows (subtotals, totals: a few a page) get a text per cell.
+    A page then has a few dozen text artists instead of hundreds.
     """
     from geo.export._page import PAGE_SIZE_IN
+    from geo.export.pdf import _draw_cells
 
-    row_pt = row_h * PAGE_SIZE_IN[1] * 72
-    for weight in (False, True):
-        if not any(r is not None and b == weight for r, b in zip(rows, bold)):
-            continue
-        spacing = _line_spacing(size, weight, row_pt)
-        x = x0
-        for j, col in enumerate(cols):
-            lines = [r[j] if r is not None and b == weight and j < len(r) else ""
-                     for r, b in zip(rows, bold)]
-            while lines and not lines[-1]:
-                lines.pop()
-            if any(lines):
-                kw = dict(ha="right", x=x + col.width - 0.006) if col.numeric else dict(
-                    ha="left", x=x + 0.004)
-                fig.text(kw.pop("x"), top + row_h / 2, "\n".join(lines), va="top",
-                         fontsize=size, fontweight="bold" if weight else "normal",
-                         linespacing=spacing, multialignment=kw["ha"], **kw)
-            x += col.width
+    for k, (cells, heavy) in enumerate(zip(rows, bold)):
+        if cells is not None and heavy:
+            _draw_cells(fig, top - k * row_h, list(cells), cols, bold=True, size=size, x0=x0)
+    plain = [None if r is None or b else r for r, b in zip(rows, bold)]
+    while plain and plain[-1] is None:
+        plain.pop()
+    if not plain:
+        return
+    spacing = _line_spacing(size, False, row_h * PAGE_SIZE_IN[1] * 72)
+    x = x0
+    for j, col in enumerate(cols):
+        lines = [r[j] if r is not None and j < len(r) else "" for r in plain]
+        if any(lines):
+            if col.numeric:
+                xt, ha = x + col.width - 0.006, "right"
+            else:
+                xt, ha = x + 0.004, "left"
+            fig.text(xt, top + row_h / 2, "\n".join(lines), ha=ha, va="top", fontsize=size,
+                     linespacing=spacing, multialignment=ha)
+        x += col.width
 
 
 def _totals_page(brief: Briefing, table: pd.DataFrame, page: tuple[int, int]):
@@ -439,7 +442,8 @@ def table_entries(brief: Briefing) -> list[Entry]:
     """
     lang = brief.lang
     rows = dict(table_rows(brief))
-    sel = brief.cov.loc[brief.selected]
+    # A plain frame: grouping a GeoDataFrame copies and re-checks the geometry per group.
+    sel = pd.DataFrame(brief.cov.loc[brief.selected].drop(columns=brief.cov.geometry.name))
     n_cols = len(next(iter(rows.values()))) if rows else 0
     out: list[Entry] = []
     for name, group in sel.groupby("province", sort=False):
