@@ -238,10 +238,13 @@ def draw_national_map(fig, brief: Briefing, box: tuple[float, float, float, floa
     ax.set_facecolor("white")
     countries, lines = _context_layers(extent)
     for _, row in countries.iterrows():
-        _paint(ax, np.array([row.geometry]), [(style.COUNTRY_FILLS.get(
+        # Simplified to half a point: finer detail does not show on the page, and
+        # buffering the full outline inward to find room for a label was slow.
+        shape = shapely.simplify(row.geometry, 0.5 * m_per_pt)
+        _paint(ax, np.array([shape]), [(style.COUNTRY_FILLS.get(
             row["iso3"], style.CONTEXT_FILL), style.CONTEXT_EDGE)], linewidth=0.4, zorder=1)
         if row["iso3"] != "VNM":
-            _country_label(ax, row.geometry, country_label(row["iso3"], brief.lang).upper(),
+            _country_label(ax, shape, country_label(row["iso3"], brief.lang).upper(),
                            extent=extent, m_per_pt=m_per_pt)
     # Simplified as a coverage (shared edges stay shared) to about half a point.
     geoms = np.asarray(shapely.coverage_simplify(
