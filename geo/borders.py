@@ -331,10 +331,49 @@ def _pieces(lines: np.ndarray, iso3: np.ndarray, max_len: float
     return start[keep], end[keep], code[keep], length[keep]
 
 
+class _Cut:
+    """Border lines cut into pieces in a metric CRS (see :func:`_cut_borders`)."""
+
+    def __init__(self, line_geoms: np.ndarray, line_code: np.ndarray):
+        self.start, self.end, self.code, self.length = _pieces(line_geoms, line_code, PIECE_M)
+        self.mid = (self.start + self.end) / 2.0
+        self.direction = (self.end - self.start) / self.length[:, None]
+        self.points = shapely.points(self.mid)
+        coarse = shapely.linestrings(np.stack(
+            _pieces(line_geoms, line_code, _NEAREST_PIECE_M)[:2], axis=1))
+        self.coarse_tree = shapely.STRtree(coarse)
+
+
+_CUTS: dict[tuple, _Cut] = {}
+
+
+def _cut_borders(borders: gpd.GeoDataFrame, crs) -> _Cut:
+    """The pieces of ``borders`` in ``crs``, kept for the next call with the same lines.
+
+    Loading several provinces flags each one in turn against the same border lines:
+    they are projected and cut once (keyed by the lines' WKB, the CRS and the piece
+    sizes), not once per province.
+    """
+    line_code = borders["iso3"].astype(str).str.upper().to_numpy()
+    key = (crs.to_wkt(), PIECE_M, _NEAREST_PIECE_M, tuple(line_code),
+           tuple(shapely.to_wkb(np.asarray(borders.geometry.values, dtype=object))),
+           borders.crs.to_wkt() if borders.crs is not None else None)
+    cut = _CUTS.get(key)
+    if cut is None:
+        lines = borders.to_crs(crs)
+        cut = _Cut(np.asarray(lines.geometry.values, dtype=object), line_code)
+        if len(_CUTS) >= 4:
+            _CUTS.pop(next(iter(_CUTS)))
+        _CUTS[key] = cut
+    return cut
+
+
 def _share_out(mid: np.ndarray, direction: np.ndarray, polys: np.ndarray,
-               tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+               tolerance_m: float, points: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Give each border piece to at most one commune; return (piece index, commune index)."""
-    points = shapely.points(mid)
+    if points is None:
+        points = shapely.points(mid)
     piece, commune = shapely.STRtree(polys).query(points, predicate="dwithin",
                                                   distance=tolerance_m)
     if len(piece) == 0:
@@ -440,15 +479,18 @@ def flag_border_communes(communes: gpd.GeoDataFrame, *,
 
     crs = _check_metric_crs(metric_crs if metric_crs is not None else metric_crs_for(communes))
     polys = np.asarray(communes.geometry.to_crs(crs).values, dtype=object)
-    lines = borders.to_crs(crs)
-    line_code = lines["iso3"].astype(str).str.upper().to_numpy()
-    line_geoms = np.asarray(lines.geometry.values, dtype=object)
-    start, end, piece_code, piece_len = _pieces(line_geoms, line_code, PIECE_M)
-    mid = (start + end) / 2.0
-    direction = (end - start) / piece_len[:, None]
+    cut = _cut_borders(borders, crs)
+    start, end, piece_code, piece_len = cut.start, cut.end, cut.code, cut.length
 
-    # Shared length per commune × country: each piece counted once.
-    piece, commune = _share_out(mid, direction, polys, tolerance_m)
+    # Shared length per commune × country: each piece counted once. Only the pieces
+    # near the communes' extent can be within the tolerance of one of them.
+    x0, y0, x1, y1 = shapely.total_bounds(polys)
+    pad = tolerance_m + 1.0
+    near = np.flatnonzero((cut.mid[:, 0] >= x0 - pad) & (cut.mid[:, 0] <= x1 + pad)
+                          & (cut.mid[:, 1] >= y0 - pad) & (cut.mid[:, 1] <= y1 + pad))
+    piece, commune = _share_out(cut.mid[near], cut.direction[near], polys, tolerance_m,
+                                points=cut.points[near])
+    piece = near[piece]
     country = pd.Series(range(len(codes)), index=codes)[piece_code[piece]].to_numpy()
     shared_m = np.zeros((n, len(codes)))
     np.add.at(shared_m, (commune, country), piece_len[piece])
@@ -465,10 +507,8 @@ def flag_border_communes(communes: gpd.GeoDataFrame, *,
 
     # Distance to the nearest border of any country. Any cut gives the same distance;
     # pieces of a few km keep the tree both selective and small.
-    coarse = shapely.linestrings(np.stack(_pieces(line_geoms, line_code, _NEAREST_PIECE_M)[:2],
-                                          axis=1))
-    hit, dist = shapely.STRtree(coarse).query_nearest(polys, return_distance=True,
-                                                      all_matches=False)
+    hit, dist = cut.coarse_tree.query_nearest(polys, return_distance=True,
+                                              all_matches=False)
     dist_km = np.full(n, np.nan)
     dist_km[hit[0]] = dist / 1000.0
     dist_km[is_border] = 0.0

@@ -211,8 +211,10 @@ def _paint(ax, geoms: np.ndarray, keys: list[tuple[str, str]], *, linewidth: flo
     for (fill, edge), idx in groups.items():
         path = _compound_path(geoms[idx])
         if path is not None:
-            ax.add_patch(PathPatch(path, facecolor=fill, edgecolor=edge, linewidth=linewidth,
-                                   zorder=zorder))
+            # add_artist, not add_patch: the limits are set by the caller, and
+            # add_patch would walk every vertex of the compound path to update them.
+            ax.add_artist(PathPatch(path, facecolor=fill, edgecolor=edge, linewidth=linewidth,
+                                    zorder=zorder))
 
 
 def draw_national_map(fig, brief: Briefing, box: tuple[float, float, float, float] = MAP_BOX):
@@ -236,10 +238,13 @@ def draw_national_map(fig, brief: Briefing, box: tuple[float, float, float, floa
     ax.set_facecolor("white")
     countries, lines = _context_layers(extent)
     for _, row in countries.iterrows():
-        _paint(ax, np.array([row.geometry]), [(style.COUNTRY_FILLS.get(
+        # Simplified to half a point: finer detail does not show on the page, and
+        # buffering the full outline inward to find room for a label was slow.
+        shape = shapely.simplify(row.geometry, 0.5 * m_per_pt)
+        _paint(ax, np.array([shape]), [(style.COUNTRY_FILLS.get(
             row["iso3"], style.CONTEXT_FILL), style.CONTEXT_EDGE)], linewidth=0.4, zorder=1)
         if row["iso3"] != "VNM":
-            _country_label(ax, row.geometry, country_label(row["iso3"], brief.lang).upper(),
+            _country_label(ax, shape, country_label(row["iso3"], brief.lang).upper(),
                            extent=extent, m_per_pt=m_per_pt)
     # Simplified as a coverage (shared edges stay shared) to about half a point.
     geoms = np.asarray(shapely.coverage_simplify(
@@ -346,6 +351,62 @@ def _province_cells(row: pd.Series, lang: str) -> list[str]:
             *(int_text(row[c]) for c in COUNT_CELLS), km, str(row["roster"])]
 
 
+
+def _line_spacing(size: float, bold: bool, row_pt: float) -> float:
+    """The ``linespacing`` that puts the lines of a multi-line text ``row_pt`` apart.
+
+    With a numeric line spacing matplotlib gives every line the height
+    ``linespacing * (ascent + descent)`` of the font's own metrics (the OS/2,
+    else hhea table), whatever the line holds, so the lines of a column text
+    fall exactly on the table's rows.
+    """
+    from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    prop = FontProperties(size=size, weight="bold" if bold else "normal")
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    for name, asc, desc in (("OS/2", "sTypoAscender", "sTypoDescender"),
+                            ("hhea", "ascent", "descent")):
+        table = font.get_sfnt_table(name)
+        if table is not None:
+            em = font.get_sfnt_table("head")["unitsPerEm"]
+            return row_pt / ((table[asc] - table[desc]) / em * size)
+    return row_pt / (1.17 * size)
+
+
+def _draw_block(fig, top: float, row_h: float, rows: Sequence[Sequence[str] | None],
+                bold: Sequence[bool], cols: list[Column], *, size: float = 7.6,
+                x0: float = 0.015) -> None:
+    """Draw table rows, the plain ones as one multi-line text per column.
+
+    Row ``k`` is centred at ``top - k * row_h`` (figure fraction); a ``None`` row is
+    left blank; ``bold`` rows (subtotals, totals: a few a page) get a text per cell.
+    A page then has a few dozen text artists instead of hundreds.
+    """
+    from geo.export._page import PAGE_SIZE_IN
+    from geo.export.pdf import _draw_cells
+
+    for k, (cells, heavy) in enumerate(zip(rows, bold)):
+        if cells is not None and heavy:
+            _draw_cells(fig, top - k * row_h, list(cells), cols, bold=True, size=size, x0=x0)
+    plain = [None if r is None or b else r for r, b in zip(rows, bold)]
+    while plain and plain[-1] is None:
+        plain.pop()
+    if not plain:
+        return
+    spacing = _line_spacing(size, False, row_h * PAGE_SIZE_IN[1] * 72)
+    x = x0
+    for j, col in enumerate(cols):
+        lines = [r[j] if r is not None and j < len(r) else "" for r in plain]
+        if any(lines):
+            if col.numeric:
+                xt, ha = x + col.width - 0.006, "right"
+            else:
+                xt, ha = x + 0.004, "left"
+            fig.text(xt, top + row_h / 2, "\n".join(lines), ha=ha, va="top", fontsize=size,
+                     linespacing=spacing, multialignment=ha)
+        x += col.width
+
+
 def _totals_page(brief: Briefing, table: pd.DataFrame, page: tuple[int, int]):
     from geo.export.pdf import _band, _draw_cells
     from geo.export.static_map import draw_notes
@@ -359,12 +420,15 @@ def _totals_page(brief: Briefing, table: pd.DataFrame, page: tuple[int, int]):
     y = _TOP
     _band(fig, y, "#dfe6ee", width=width, height=row_h)
     _draw_cells(fig, y, [c.title for c in cols], cols, bold=True, size=7.4)
+    rows, bold = [], []
     for k, (_, row) in enumerate(table.iterrows()):
         y -= row_h
         last = k == len(table) - 1
         if last or k % 2:
             _band(fig, y, "#e8e8e8" if last else "#f3f3f3", width=width, height=row_h)
-        _draw_cells(fig, y, _province_cells(row, brief.lang), cols, bold=last, size=7.4)
+        rows.append(_province_cells(row, brief.lang))
+        bold.append(last)
+    _draw_block(fig, _TOP - row_h, row_h, rows, bold, cols, size=7.4)
     draw_notes(fig, brief, x=0.015, y=0.085, width=170,
                extra=(t("nat_totals_note", brief.lang),))
     return fig
@@ -381,7 +445,8 @@ def table_entries(brief: Briefing) -> list[Entry]:
     """
     lang = brief.lang
     rows = dict(table_rows(brief))
-    sel = brief.cov.loc[brief.selected]
+    # A plain frame: grouping a GeoDataFrame copies and re-checks the geometry per group.
+    sel = pd.DataFrame(brief.cov.loc[brief.selected].drop(columns=brief.cov.geometry.name))
     n_cols = len(next(iter(rows.values()))) if rows else 0
     out: list[Entry] = []
     for name, group in sel.groupby("province", sort=False):
@@ -426,6 +491,8 @@ def _table_page(brief: Briefing, entries, cols: list[Column], page: tuple[int, i
     _band(fig, y, "#dfe6ee", width=width, height=_ROW_H)
     _draw_cells(fig, y, [c.title for c in cols], cols, bold=True)
     stripe = 0
+    rows: list[list[str] | None] = []
+    bold: list[bool] = []
     for kind, cells, _ in entries:
         y -= _ROW_H
         if kind == "section":
@@ -433,13 +500,17 @@ def _table_page(brief: Briefing, entries, cols: list[Column], page: tuple[int, i
             fig.text(0.019, y, cells[0], ha="left", va="center", fontsize=8.2,
                      fontweight="bold")
             stripe = 0
+            rows.append(None)
+            bold.append(False)
             continue
         if kind == "subtotal":
             _band(fig, y, "#e8e8e8", width=width, height=_ROW_H)
         elif stripe % 2:
             _band(fig, y, "#f3f3f3", width=width, height=_ROW_H)
         stripe += 1
-        _draw_cells(fig, y, cells, cols, bold=kind == "subtotal")
+        rows.append(cells)
+        bold.append(kind == "subtotal")
+    _draw_block(fig, _TOP - _ROW_H, _ROW_H, rows, bold, cols)
     return fig
 
 
