@@ -9,6 +9,12 @@ from __future__ import annotations
 #: key → (Vietnamese, English). ``{name}`` placeholders are filled by :func:`geo.i18n.t`.
 NATIONAL_STRINGS: dict[str, tuple[str, str]] = {
     "nav_national": ("Toàn quốc", "National overview"),
+    "national_export": ("Báo cáo các tỉnh biên giới (PDF): bản đồ, tổng theo tỉnh, xã biên giới "
+                        "từng tỉnh", "Briefing of the border provinces (PDF): map, totals by "
+                        "province, each province's border communes"),
+    "national_export_all": ("Liệt kê mọi xã (không chỉ xã biên giới)",
+                            "List every commune (not only border communes)"),
+    "export_step": ("{i}/{n} · {what}", "{i}/{n} · {what}"),
     "national_title": ("Các tỉnh biên giới — toàn quốc", "Border provinces — national overview"),
     "national_scope_2020": ("25 tỉnh có đường biên giới đất liền (bản đồ 2020)",
                             "The 25 land-border provinces (2020 map)"),

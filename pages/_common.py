@@ -248,13 +248,13 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
             require("export")
             name = f"atlas_{cov.attrs.get('vintage', '')}_{metric}.pdf"
             try:
-                with tempfile.TemporaryDirectory() as tmp, st.spinner(t("export_atlas", language)):
+                with tempfile.TemporaryDirectory() as tmp:
                     data = services.write_briefing(
                         cov, fmt="atlas", out=Path(tmp) / name, metric=metric, actor=actor(),
-                        title=title or None, marking=marking or None,
-                        lang=language).read_bytes()
+                        title=title or None, marking=marking or None, lang=language,
+                        progress=progress_bar(t("export_atlas", language))).read_bytes()
             except BorderMapError as err:
-                st.error(t("error", language, message=message(err, language)))
+                st.error(t("error", language, message=escape_markdown(message(err, language))))
                 return
             st.session_state[f"{key}_file"] = (name, data)
         ready = st.session_state.get(f"{key}_file")
@@ -264,6 +264,17 @@ def export_control(cov: gpd.GeoDataFrame, *, metric: str, country: str = "all",
                                ready[1],
                                file_name=ready[0], key=f"{key}_dl",
                                mime=mime[ready[0].rsplit(".", 1)[-1]])
+
+
+def progress_bar(title: str):
+    """Return a ``progress(i, n, what)`` callback that moves a progress bar (long exports)."""
+    bar = st.progress(0.0, text=escape_markdown(title))
+    language = lang()
+
+    def update(i: int, n: int, what: str) -> None:
+        bar.progress(min(1.0, max(0.0, i / max(n, 1))),
+                     text=escape_markdown(t("export_step", language, i=i, n=n, what=what)))
+    return update
 
 
 # --------------------------------------------------------------------------- data versions

@@ -9,6 +9,9 @@ per data version, metric and language (``pages/_mapcache.py``).
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -131,6 +134,32 @@ for col in ("border_km", "border_km_lao", "border_km_chn", "border_km_khm"):
     shown[col] = shown[col].astype(float).round(1)
 st.dataframe(shown.rename(columns={c: column_label(c, lang) for c in PROVINCE_COLUMNS}),
              hide_index=True, width="stretch")
+
+# briefing of the provinces shown (PDF; the same file as `python -m geo export --province …`)
+if common.can("export"):
+    with st.expander(t("national_export", lang)):
+        every = st.checkbox(t("national_export_all", lang), key="national_export_all")
+        if st.button(t("export_prepare", lang), key="national_export_go"):
+            common.require("export")
+            name = f"briefing_{vintage}_{len(codes)}_provinces.pdf"
+            try:
+                with tempfile.TemporaryDirectory() as tmp:
+                    path, _ = services.export_briefing(
+                        ",".join(codes), fmt="pdf", out=Path(tmp) / name, actor=actor,
+                        metric=metric if metric in PALETTES else "border_km", vintage=vintage,
+                        roster_vintage=common.roster_vintage(vintage), lang=lang,
+                        all_communes=every,
+                        progress=common.progress_bar(t("national_export", lang)))
+                    data = path.read_bytes()
+            except BorderMapError as err:
+                st.error(t("error", lang, message=escape_markdown(message(err, lang))))
+            else:
+                st.session_state["national_export_file"] = (name, data)
+        ready = st.session_state.get("national_export_file")
+        if ready:
+            st.download_button(t("export_download", lang, name=escape_markdown(ready[0])),
+                               ready[1], file_name=ready[0], mime="application/pdf",
+                               key="national_export_dl")
 
 # drill-down: the communes of one province (a click on the map, or the list)
 names = dict(zip(codes, table["province"].astype(str)))

@@ -308,3 +308,20 @@ def test_a_scoped_planner_sees_only_the_provinces_in_scope(in_national_home):
     assert not any("Điện Biên" in s.value for s in forged.subheader)
     assert not any("Xã" in str(v) and "Điện Biên" in str(v)
                    for df in forged.dataframe for v in df.value.to_numpy().ravel())
+
+
+def test_the_overview_exports_a_briefing_of_the_provinces_in_scope(in_national_home):
+    """The page's PDF covers the provinces the account sees, and only those."""
+    import io
+
+    from pypdf import PdfReader
+
+    at = _national_page(scope=("11", "12"))
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="national_export_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    name, data = at.session_state["national_export_file"]
+    assert name.endswith(".pdf") and data.startswith(b"%PDF")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Lai Châu" in text and "Điện Biên" in text
+    assert "Lạng Sơn" not in text and "Cao Bằng" not in text
