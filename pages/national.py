@@ -64,8 +64,13 @@ except BorderMapError as err:
     st.error(t("error", lang, message=escape_markdown(message(err, lang))))
     st.stop()
 table = overview.provinces
-scope = (t("national_scope_2025", lang, n=len(table)) if vintage == common.VINTAGE_CHOICES[0]
-         else t("national_scope_2020", lang))
+whole = services.visible_provinces(actor, vintage) is None  # a scoped account sees its own
+if not whole:
+    scope = t("national_scope_own", lang, n=len(table), vintage=vintage)
+elif vintage == common.VINTAGE_CHOICES[0]:
+    scope = t("national_scope_2025", lang, n=len(table))
+else:
+    scope = t("national_scope_2020", lang)
 st.caption(escape_markdown(scope))
 
 # provenance: approximate layer, sample rosters, computed border flags
@@ -102,7 +107,7 @@ with left:
                   key=MAP_KEY, height=470, use_container_width=True,
                   returned_objects=["last_active_drawing"])
 with right:
-    st.subheader(t("national_totals", lang))
+    st.subheader(t("national_totals" if whole else "national_totals_own", lang))
     totals = overview.totals
     for name in NATIONAL_METRICS:
         value = format_value(totals[name], integer=name != "border_km", lang=lang)

@@ -303,6 +303,8 @@ def test_a_scoped_planner_sees_only_the_provinces_in_scope(in_national_home):
     assert not at.exception, [e.value for e in at.exception]
     provinces = at.dataframe[1].value
     assert list(provinces["Tỉnh"]) == ["Tỉnh Lai Châu"]
+    assert any("1 tỉnh biên giới trong phạm vi tài khoản" in c.value for c in at.caption)
+    assert not any("Tổng toàn quốc" in s.value for s in at.subheader)
     assert not any("Điện Biên" in str(v) for v in at.dataframe[0].value.to_numpy().ravel())
     forged = _national_page(scope=("12",), national_province="11")
     assert not any("Điện Biên" in s.value for s in forged.subheader)
