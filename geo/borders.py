@@ -66,10 +66,22 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo._errors import BorderMapError, InvalidArgument, InvalidArgumentType
+from geo._errors import BorderMapError, InvalidArgument
+from geo.border_inputs import (
+    _check_borders,
+    _check_communes,
+    _check_metric_crs,
+    _check_number,
+    _ordered_codes,
+)
 from geo.countries import COUNTRY_NAMES_VI, load_countries
 from geo.reference import PUBLISHED_BORDER_KM_DIEN_BIEN  # noqa: F401 (re-export)
-from geo.settings import BORDER_MIN_SHARED_KM, BORDER_TOLERANCE_M, DISPLAY_CRS, NEIGHBOURS
+from geo.settings import (
+    BORDER_MIN_SHARED_KM,
+    BORDER_TOLERANCE_M,
+    DISPLAY_CRS,
+    NEIGHBOURS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +112,6 @@ BELTS = ("border", "second-line", "interior")
 
 #: English names of the neighbours (Natural Earth spelling).
 _NAMES_EN = {"LAO": "Laos", "CHN": "China", "KHM": "Cambodia"}
-
-_POLYGONAL = [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON]
-_LINEAR = [shapely.GeometryType.LINESTRING, shapely.GeometryType.MULTILINESTRING,
-           shapely.GeometryType.LINEARRING]
-
 
 # --------------------------------------------------------------------------- border lines
 
@@ -226,93 +233,6 @@ def metric_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
     zone = min(60, max(1, int(math.floor((lon + 180.0) / 6.0)) + 1))
     return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
 
-
-# --------------------------------------------------------------------------- validation
-
-def _check_number(name: str, value: object) -> float:
-    if isinstance(value, bool):
-        raise InvalidArgumentType(f"{name} must be a number, got {value!r}")
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as err:
-        raise InvalidArgumentType(f"{name} must be a number, got {value!r}") from err
-    if not math.isfinite(number) or number < 0:
-        raise InvalidArgument(f"{name} must be a finite number ≥ 0, got {value!r}")
-    return number
-
-
-def _check_metric_crs(metric_crs: object) -> pyproj.CRS:
-    try:
-        crs = pyproj.CRS.from_user_input(metric_crs)
-    except pyproj.exceptions.CRSError as err:
-        raise InvalidArgument(f"metric_crs is not a CRS: {metric_crs!r}") from err
-    units = {axis.unit_name for axis in crs.axis_info}
-    if not crs.is_projected or not units <= {"metre", "meter"}:
-        raise InvalidArgument(f"metric_crs must be a projected CRS in metres, got {metric_crs!r}")
-    return crs
-
-
-def _check_communes(communes: object) -> None:
-    if not isinstance(communes, gpd.GeoDataFrame):
-        raise InvalidArgumentType(f"communes must be a GeoDataFrame, got {type(communes).__name__}")
-    if communes.crs is None:
-        raise BorderMapError("communes have no CRS; set one with .set_crs(...) — a layer "
-                             "without a CRS cannot be measured")
-    geoms = np.asarray(communes.geometry.values, dtype=object)
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), _POLYGONAL)
-    problems = []
-    if missing.any():
-        problems.append(f"no geometry in row(s) {_rows(communes.index[missing])}")
-    if wrong.any():
-        problems.append(f"not a polygon in row(s) {_rows(communes.index[wrong])} "
-                        f"({_kinds(geoms[wrong])})")
-    if problems:
-        raise BorderMapError(f"communes column '{communes.geometry.name}': " + "; ".join(problems))
-
-
-def _check_borders(borders: object) -> None:
-    if not isinstance(borders, gpd.GeoDataFrame):
-        raise InvalidArgumentType(f"borders must be a GeoDataFrame, got {type(borders).__name__}")
-    problems = []
-    if borders.crs is None:
-        problems.append("no CRS (set one with .set_crs(...))")
-    if "iso3" not in borders.columns:
-        problems.append("no 'iso3' column")
-    else:
-        bad = ~borders["iso3"].astype(str).str.fullmatch(r"[A-Za-z]{3}")
-        if bad.any():
-            problems.append(f"column 'iso3' is not a 3-letter code in row(s) "
-                            f"{_rows(borders.index[bad])}")
-    geoms = np.asarray(borders.geometry.values, dtype=object)
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    wrong = ~missing & ~np.isin(shapely.get_type_id(geoms), _LINEAR)
-    if wrong.any():
-        problems.append(f"not a line in row(s) {_rows(borders.index[wrong])} "
-                        f"({_kinds(geoms[wrong])}); pass border lines, e.g. from border_lines()")
-    if len(borders) == 0 or missing.all():
-        problems.append("no border line")
-    if problems:
-        raise BorderMapError("borders: " + "; ".join(problems))
-
-
-def _kinds(geoms: np.ndarray) -> str:
-    return ", ".join(sorted({g.geom_type for g in geoms}))
-
-
-def _ordered_codes(codes: Iterable[str]) -> list[str]:
-    """Return LAO, CHN, KHM (always), then any other codes in alphabetical order."""
-    first = ["LAO", "CHN", "KHM"]
-    return first + sorted(set(codes) - set(first))
-
-
-def _rows(labels: Iterable[object], limit: int = 10) -> str:
-    labels = [str(v) for v in labels]
-    more = f" … (+{len(labels) - limit} more)" if len(labels) > limit else ""
-    return ", ".join(labels[:limit]) + more
-
-
-# --------------------------------------------------------------------------- pieces
 
 def _pieces(lines: np.ndarray, iso3: np.ndarray, max_len: float
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -480,7 +400,7 @@ def flag_border_communes(communes: gpd.GeoDataFrame, *,
     crs = _check_metric_crs(metric_crs if metric_crs is not None else metric_crs_for(communes))
     polys = np.asarray(communes.geometry.to_crs(crs).values, dtype=object)
     cut = _cut_borders(borders, crs)
-    start, end, piece_code, piece_len = cut.start, cut.end, cut.code, cut.length
+    piece_code, piece_len = cut.code, cut.length
 
     # Shared length per commune × country: each piece counted once. Only the pieces
     # near the communes' extent can be within the tolerance of one of them.
