@@ -165,3 +165,29 @@ def _write_file(path: Path, users: Mapping[str, Mapping]) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def copy_users_file(source: Path) -> tuple[list[str], list[str], dict[str, dict]]:
+    """Copy a users file's accounts into the shared database, leaving names it holds alone.
+
+    Returns the names copied, the names skipped and the file's accounts (for the audit).
+
+    Raises
+    ------
+    AuthError
+        ``BORDERMAP_DATABASE_URL`` is not set, or the file is unreadable.
+    """
+    target = users_path()
+    if not _user_db(target):
+        raise AuthError("BORDERMAP_DATABASE_URL is not set: the accounts already live in the "
+                        "users file; there is no database to copy them to")
+    incoming = _read_file(source, from_file=True)
+    with _locked(target):
+        users = _read_file(target)
+        added = [n for n in sorted(incoming) if n not in users]
+        users.update({n: dict(incoming[n]) for n in added})
+        _write_file(target, users)
+    skipped = sorted(set(incoming) - set(added))
+    log.info("users: %d account(s) copied from %s into the database, %d already there",
+             len(added), source, len(skipped))
+    return added, skipped, incoming

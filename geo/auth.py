@@ -61,6 +61,7 @@ from geo.accounts import (  # noqa: F401 (re-export)
     _stored_scope,
     _user_db,
     _write_file,
+    copy_users_file,
     users_location,
     users_path,
 )
@@ -458,19 +459,7 @@ def import_users_file(source: Path, *, actor: str = "cli") -> tuple[list[str], l
     AuthError
         ``BORDERMAP_DATABASE_URL`` is not set, or the file is unreadable.
     """
-    target = users_path()
-    if not _user_db(target):
-        raise AuthError("BORDERMAP_DATABASE_URL is not set: the accounts already live in the "
-                        "users file; there is no database to copy them to")
-    incoming = _read_file(Path(source), from_file=True)
-    with _locked(target):
-        users = _read_file(target)
-        added = [n for n in sorted(incoming) if n not in users]
-        users.update({n: dict(incoming[n]) for n in added})
-        _write_file(target, users)
-    skipped = sorted(set(incoming) - set(added))
-    log.info("users: %d account(s) copied from %s into the database, %d already there",
-             len(added), source, len(skipped))
+    added, skipped, incoming = copy_users_file(Path(source))
     for name in added:
         _audit(actor, "users.add", f"{name} role={incoming[name]['role']} (copied from "
                f"{Path(source).name})")
