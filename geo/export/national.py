@@ -284,18 +284,13 @@ def draw_national_map(fig, brief: Briefing, box: tuple[float, float, float, floa
 
 
 def _map_page(brief: Briefing, table: pd.DataFrame, page: tuple[int, int] | None):
-    from geo.export.static_map import draw_legend, draw_notes
+    from geo.export.static_map import draw_legend, draw_notes, draw_titles
 
     text = brief.text
     fig = new_page()
     _, entries = draw_national_map(fig, brief)
     draw_header_footer(fig, brief, page=page)
-    fig.text(0.015, 0.928, brief.title, fontsize=15, fontweight="bold", ha="left",
-             va="baseline")
-    fig.text(0.015, 0.901, brief.subtitle, fontsize=9.5, ha="left", va="baseline",
-             color="#333333")
-    fig.text(0.015, 0.881, brief.filters, fontsize=8.5, ha="left", va="baseline",
-             color="#333333")
+    draw_titles(fig, brief)
     px = 0.645
     y = draw_legend(fig, brief, entries, x=px, y=0.855)
     fig.text(px, y, text["figures"], fontsize=10.5, fontweight="bold", va="top")

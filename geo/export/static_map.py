@@ -254,6 +254,16 @@ def draw_map(fig, brief: Briefing, box: tuple[float, float, float, float], *,
     return ax, entries, n_labels
 
 
+def draw_titles(fig, brief: Briefing) -> None:
+    """Draw a map page's title, subtitle and filters line (top left)."""
+    fig.text(0.015, 0.928, brief.title, fontsize=15, fontweight="bold", ha="left",
+             va="baseline")
+    fig.text(0.015, 0.901, brief.subtitle, fontsize=9.5, ha="left", va="baseline",
+             color="#333333")
+    fig.text(0.015, 0.881, brief.filters, fontsize=8.5, ha="left", va="baseline",
+             color="#333333")
+
+
 def draw_legend(fig, brief: Briefing, entries, *, x: float, y: float, size: float = 8.5,
                 title_size: float = 10.5, lines: bool = True) -> float:
     """Draw the metric legend (and the line legend) from ``(x, y)`` down; return the y below."""
@@ -306,12 +316,7 @@ def render_map_figure(brief: Briefing, *, page: tuple[int, int] | None = None):
         fig = new_page()
         _, entries, n_labels = draw_map(fig, brief, MAP_BOX)
         draw_header_footer(fig, brief, page=page)
-        fig.text(0.015, 0.928, brief.title, fontsize=15, fontweight="bold", ha="left",
-                 va="baseline")
-        fig.text(0.015, 0.901, brief.subtitle, fontsize=9.5, ha="left", va="baseline",
-                 color="#333333")
-        fig.text(0.015, 0.881, brief.filters, fontsize=8.5, ha="left", va="baseline",
-                 color="#333333")
+        draw_titles(fig, brief)
         # right panel: legend, lines, figures, notes
         px = 0.645
         y_fig = draw_legend(fig, brief, entries, x=px, y=0.855)
