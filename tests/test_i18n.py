@@ -91,14 +91,19 @@ def test_every_metric_has_a_label_in_both_languages():
         assert vi.strip() and en.strip() and vi != en
 
 
-def test_i18n_imports_nothing_from_the_domain():
-    tree = ast.parse(Path(i18n.__file__).read_text(encoding="utf-8"))
+def _imports(module) -> set[str]:
+    """Every module name a module's source imports (relative ones with their dots)."""
     imported = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(Path(module.__file__).read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add("." * node.level + (node.module or ""))
+    return imported
+
+
+def test_i18n_imports_nothing_from_the_domain():
+    imported = _imports(i18n)
     geo_imports = {name for name in imported if name.startswith(("geo", "."))}
     assert geo_imports <= ALLOWED_IMPORTS, geo_imports - ALLOWED_IMPORTS
     assert not {name.split(".")[0] for name in imported} & {"streamlit", "pandas",
@@ -111,13 +116,7 @@ def test_the_message_catalogue_imports_nothing_from_the_domain():
 
     allowed = {"geo.i18n_strings", "geo.i18n_messages", "geo.i18n_national", "geo.reference"}
     for module in (i18n_messages, i18n_localize, i18n_national, i18n_strings):
-        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-        imported = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                imported.add("." * node.level + (node.module or ""))
+        imported = _imports(module)
         assert {name for name in imported if name.startswith(("geo", "."))} <= allowed
 
 
