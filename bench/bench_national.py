@@ -15,6 +15,10 @@ figures are medians.
 * ``25 separate calls``: ``--separate K`` border provinces, one process each, the median
   per call × 25 (an extrapolation, printed as such).
 
+Processes keep compiled bytecode as an installed app does (in a temporary
+``PYTHONPYCACHEPREFIX``, warmed by one run per case); ``--no-bytecode-cache`` runs them with
+``PYTHONDONTWRITEBYTECODE=1`` instead, so that each one compiles the project's modules.
+
 Targets (issue #15): one non-default province within 1.5× of reading the prebuilt layer;
 all 25 border provinces in one call under 3 s.
 """
@@ -68,12 +72,25 @@ def main() -> None:
     parser.add_argument("--separate", type=int, default=3,
                         help="border provinces timed one process each, extrapolated to 25 "
                              "(default 3; 0 to skip)")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="run every process with PYTHONDONTWRITEBYTECODE=1 (each one "
+                             "compiles the project's modules; the default caches them)")
     args = parser.parse_args()
     for name in ("vietnam_communes_2020.parquet", "vietnam_communes_2025.parquet"):
         if not (REPO / "data" / "shapefiles" / name).exists():
             raise SystemExit(f"data/shapefiles/{name} is missing: run `python -m geo build-default`")
 
     env = dict(os.environ, BORDERMAP_HOME=tempfile.mkdtemp(prefix="bench-national-"))
+    if args.no_bytecode_cache:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        bytecode = "no bytecode cache: every process compiles the project's modules"
+    else:
+        # as an installed app runs: Python keeps compiled modules (this machine's
+        # environment sets PYTHONDONTWRITEBYTECODE=1, which makes every process
+        # compile geo's ~60 modules again, ~0.25 s); kept outside the source tree
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="bench-national-pyc-")
+        bytecode = "bytecode cached (as installed), warmed by one run per case"
     cases = {
         "read Lai Châu (baseline)": [sys.executable, "-c", READ_ONLY],
         "communes Lai Châu": _communes("Lai Châu"),
@@ -101,6 +118,7 @@ def main() -> None:
     base_cpu = med_cpu["read Lai Châu (baseline)"]
     print(f"bench_national: whole processes, {args.runs} runs each, interleaved; "
           f"{os.cpu_count()} cores, load average {min(load):.1f}–{max(load):.1f} during the runs")
+    print(f"  {bytecode}")
     print("  wall time (and CPU time = user + system of the process, less sensitive to load)")
     for key, values in times.items():
         print(f"  {key:34s} {fmt(values)}  = {med[key] / base:.2f}× baseline; "

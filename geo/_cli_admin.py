@@ -117,7 +117,7 @@ SCOPE_HELP = ('provinces the account may see: names or 2020 codes separated by c
 
 def add_parsers(sub, *, add_area_options) -> None:
     """Add the ``users``, ``audit`` and ``db`` subcommands to ``sub``."""
-    from geo.auth import ROLES
+    from geo.roles import ROLES
 
     p = sub.add_parser("users", help="manage sign-in accounts (admin)")
     users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")

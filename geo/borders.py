@@ -74,6 +74,7 @@ from geo.border_inputs import (
     _check_number,
     _ordered_codes,
 )
+from geo.border_file import read_border_lines
 from geo.countries import COUNTRY_NAMES_VI, load_countries
 from geo.reference import PUBLISHED_BORDER_KM_DIEN_BIEN  # noqa: F401 (re-export)
 from geo.settings import (
@@ -117,6 +118,15 @@ _NAMES_EN = {"LAO": "Laos", "CHN": "China", "KHM": "Cambodia"}
 
 @functools.lru_cache(maxsize=8)
 def _border_lines(countries: tuple[str, ...]) -> gpd.GeoDataFrame:
+    prebuilt = read_border_lines(countries)
+    if prebuilt is not None:
+        return prebuilt
+    return cut_border_lines(countries)
+
+
+def cut_border_lines(countries: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Cut Vietnam's border with ``countries`` from Natural Earth (what ``build-default``
+    writes to :mod:`geo.border_file`; :func:`border_lines` reads that file when it fits)."""
     gdf = load_countries(("VNM", *countries))
     vnm = gdf.loc[gdf["iso3"] == "VNM", "geometry"].iloc[0]
     others = gdf[gdf["iso3"] != "VNM"].reset_index(drop=True)

@@ -23,7 +23,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from geo import layer, registry
@@ -69,6 +68,8 @@ def write_embedded_layers(layers: dict[str, gpd.GeoDataFrame], *, out_dir: Path 
 
     Returns the paths of the ``.shp`` files written.
     """
+    import pyogrio  # GDAL loads here, not for a command that reads only the prebuilt files
+
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, gdf in layers.items():
@@ -95,6 +96,8 @@ def read_embedded_layer(name: str, *, folder: Path = SHAPEFILE_DIR) -> gpd.GeoDa
 @functools.lru_cache(maxsize=8)
 def _read_layer_file(path: str, mtime_ns: int, size: int) -> gpd.GeoDataFrame:
     """Read an embedded layer file (cached on its path, mtime and size; callers copy it)."""
+    import pyogrio  # GDAL loads here, not for a command that reads only the prebuilt files
+
     del mtime_ns, size  # cache-key parts only
     gdf = pyogrio.read_dataframe(path, encoding="UTF-8")
     gdf = gdf.rename(columns={v: k for k, v in _SHP_FIELDS.items()})

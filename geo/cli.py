@@ -393,7 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(p)
     p.set_defaults(func=cmd_national_summary)
 
-    from geo.export import COUNTRY_FILTERS, FORMATS, LANGUAGES, METRIC_KEYS
+    from geo.reference import COUNTRY_FILTERS, LANGUAGES, METRIC_KEYS
+    from geo.reference import EXPORT_FORMATS as FORMATS
     p = sub.add_parser("export", help="write a briefing: map + table as PNG, PDF or "
                                       "standalone HTML")
     p.add_argument("--province", default=DEFAULT_PROVINCE,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from geo.i18n_localize import (column_labels, header_label, is_known,  # noqa: F401
                                localize, message)
 from geo.i18n_strings import STRINGS  # noqa: F401 (the catalogue; re-exported)
+from geo.reference import LANGUAGES
 
 #: Map metric labels: key → (Vietnamese, English).
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -27,9 +28,8 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "border_km": ("Chiều dài biên giới (km)", "Border length (km)"),
 }
 
-#: Supported languages; the first is the default.
-LANGUAGES = ("vi", "en")
-DEFAULT_LANGUAGE = "vi"
+#: Supported languages (:data:`geo.reference.LANGUAGES`); the first is the default.
+DEFAULT_LANGUAGE = LANGUAGES[0]
 
 #: Language names, shown in the language switch in their own language.
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}

@@ -69,6 +69,15 @@ BELTS = ("border", "second-line", "interior")
 #: Border-country filters offered to planners.
 COUNTRY_FILTERS = ("all", "any", "LAO", "CHN", "both", "none")
 
+#: Languages of the app and the briefings; the first is the default.
+LANGUAGES = ("vi", "en")
+
+#: Briefing file formats.
+EXPORT_FORMATS = ("png", "pdf", "html")
+
+#: Vietnam's land neighbours (ISO 3166 alpha-3): Laos, China, Cambodia.
+NEIGHBOURS = ("LAO", "CHN", "KHM")
+
 #: Provenance notes shown wherever the embedded layer or sample data appear.
 APPROXIMATE_NOTE = (
     "Approximate boundaries: power diagram of official commune centroids (vietnamadminunits "

@@ -201,6 +201,9 @@ def test_rebuild_writes_byte_identical_files(tmp_path):
         committed = hashlib.sha256(prebuilt.national_path(vintage).read_bytes()).hexdigest()
         rebuilt = hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
         assert committed == rebuilt, name
+    from geo.border_file import FILE_NAME, border_file_path
+
+    assert border_file_path().read_bytes() == (tmp_path / FILE_NAME).read_bytes()
     meta = json.loads(pq.read_schema(tmp_path / prebuilt.NATIONAL_FILES["2020"])
                       .metadata[b"geo"])
     assert "creator" not in meta  # no library version in the committed bytes

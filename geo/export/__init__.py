@@ -53,12 +53,12 @@ from geo.export.model import (
     select_communes,
     short_name,
 )
-from geo.reference import COUNTRY_FILTERS, METRIC_KEYS
+from geo.reference import COUNTRY_FILTERS, EXPORT_FORMATS, METRIC_KEYS
 
 log = logging.getLogger(__name__)
 
 #: Output formats of :func:`export_briefing`.
-FORMATS = ("png", "pdf", "html")
+FORMATS = EXPORT_FORMATS
 
 
 def check_output_path(out: str | os.PathLike, *, fmt: str | None = None) -> tuple[Path, str]:

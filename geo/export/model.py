@@ -23,13 +23,13 @@ import pandas as pd
 from geo import style
 from geo._errors import BorderMapError, InvalidArgumentType
 from geo.i18n import country_label, t
-from geo.reference import COUNTRY_FILTERS, METRIC_KEYS, PUBLISHED
+from geo.reference import COUNTRY_FILTERS, LANGUAGES, METRIC_KEYS, PUBLISHED
 from geo.reference import is_dien_bien as _is_dien_bien_code
 
 log = logging.getLogger(__name__)
 
-#: Languages of the briefing text (commune names always keep their Vietnamese form).
-LANGUAGES = ("vi", "en")
+#: Languages of the briefing text (commune names always keep their Vietnamese form):
+#: :data:`geo.reference.LANGUAGES`.
 
 #: Number of legend classes.
 LEGEND_CLASSES = style.LEGEND_CLASSES

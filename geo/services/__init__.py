@@ -17,67 +17,47 @@ Examples
 
 from __future__ import annotations
 
-from geo.services._base import (  # noqa: F401  # noqa: F401
-    Actor,
-    _action,
-    actor_for_user,
-    actor_provinces,
-    _record,
-    border_list_store,
-    norm_store,
-    os_actor,
-    roster_store,
-    scoped_store,
-    store_for,
-)
-from geo.services.access import (  # noqa: F401
-    check_access,
-    province_choices,
-    same_province,
-    visible_provinces,
-)
-from geo.services.briefings import export_briefing, write_briefing  # noqa: F401
-from geo.services.database import (  # noqa: F401
-    import_users_file,
-    publish_commune_layers,
-    upgrade_database,
-)
-from geo.services.layers import (  # noqa: F401
-    BORDER_COUNTRY_CHOICES,
-    BorderSummary,
-    accept_boundaries,
-    border_communes,
-    border_summary,
-    build_default_layers,
-    build_province_samples,
-    build_sample_rosters,
-    check_boundaries,
-    current_boundaries,
-    flag_communes,
-    load_communes,
-    load_coverage,
-    remove_boundaries,
-)
-from geo.services.national import NationalOverview, national_overview  # noqa: F401
-from geo.services.lists import (  # noqa: F401
-    border_list_history,
-    border_list_label,
-    border_list_template,
-    border_list_token,
-    check_border_list,
-    current_border_list,
-    current_norms,
-    import_border_list,
-    import_norms,
-    norms_token,
-    restore_border_list,
-    restore_norms,
-)
-from geo.services.rosters import (  # noqa: F401
-    border_codes,
-    check_roster,
-    import_roster,
-    restore_roster,
-    roster_history,
-    roster_token,
-)
+import importlib
+
+#: The use cases, by the module that defines them. They are imported on first use
+#: (PEP 562), so a command loads only the modules of the use case it calls.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "_base": (
+        "Actor", "_action", "actor_for_user", "actor_provinces", "_record", "border_list_store",
+        "norm_store", "os_actor", "roster_store", "scoped_store", "store_for",),
+    "access": (
+        "check_access", "province_choices", "same_province", "visible_provinces",),
+    "briefings": (
+        "export_briefing", "write_briefing",),
+    "database": (
+        "import_users_file", "publish_commune_layers", "upgrade_database",),
+    "layers": (
+        "BORDER_COUNTRY_CHOICES", "BorderSummary", "accept_boundaries", "border_communes",
+        "border_summary", "build_default_layers", "build_province_samples", "build_sample_rosters",
+        "check_boundaries", "current_boundaries", "flag_communes", "load_communes", "load_coverage",
+        "remove_boundaries",),
+    "national": (
+        "NationalOverview", "national_overview",),
+    "lists": (
+        "border_list_history", "border_list_label", "border_list_template", "border_list_token",
+        "check_border_list", "current_border_list", "current_norms", "import_border_list",
+        "import_norms", "norms_token", "restore_border_list", "restore_norms",),
+    "rosters": (
+        "border_codes", "check_roster", "import_roster", "restore_roster", "roster_history",
+        "roster_token",),
+}
+_WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
+__all__ = sorted(n for n in _WHERE if not n.startswith("_"))
+
+
+def __getattr__(name: str):
+    mod = _WHERE.get(name)
+    if mod is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

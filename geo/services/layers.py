@@ -220,17 +220,21 @@ def build_default_layers(out_dir: Path | None = None, *, method: str = "fitted"
                          ) -> tuple[dict, list[Path]]:
     """Rebuild the embedded approximate layers; return ``(layers, written paths)``.
 
-    Writes Điện Biên's four shapefiles and the whole country's commune layers of both
+    Writes Điện Biên's four shapefiles, the whole country's commune layers of both
     maps (``vietnam_communes_2020.parquet``, ``vietnam_communes_2025.parquet``, read by
-    every other province). ``layers`` holds Điện Biên's four layers and the two
+    every other province) and the land-border lines (``vietnam_land_borders.parquet``,
+    :mod:`geo.border_file`). ``layers`` holds Điện Biên's four layers and the two
     nationwide ones (``national_2020``, ``national_2025``).
 
     ``method`` is ``fitted`` (power diagram fitted to official areas, the default) or
     ``voronoi`` (plain Voronoi of the centroids, kept for comparison).
     """
+    from geo.border_file import write_border_lines
+    from geo.borders import cut_border_lines
     from geo.boundaries import EMBEDDED_PROVINCE_CODE, write_embedded_layers
     from geo.layer import build_2025_layer, build_national_layer, build_province_layers
     from geo.layer.prebuilt import write_national_layer
+    from geo.reference import NEIGHBOURS
     from geo.settings import SHAPEFILE_DIR
 
     out_dir = Path(out_dir or SHAPEFILE_DIR)
@@ -241,6 +245,7 @@ def build_default_layers(out_dir: Path | None = None, *, method: str = "fitted"
     for vintage in ("2020", "2025"):
         written.append(write_national_layer(layers[f"national_{vintage}"], vintage,
                                             folder=out_dir))
+    written.append(write_border_lines(cut_border_lines(tuple(sorted(NEIGHBOURS))), folder=out_dir))
     return layers, written
 
 
