@@ -56,6 +56,7 @@ vectorised functions and STRtrees: no Python loop over communes or pairs.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
 from collections.abc import Iterable, Mapping
@@ -327,6 +328,27 @@ def _share_out(mid: np.ndarray, direction: np.ndarray, polys: np.ndarray,
 
 # --------------------------------------------------------------------------- flags
 
+#: Border analysis results kept per process, by input geometry and options (the flags
+#: depend on nothing else): a new roster version, session or store does not redo them.
+_FLAGS: dict[tuple, dict[str, np.ndarray]] = {}
+_FLAGS_KEPT = 8
+
+
+def _flags_key(communes: gpd.GeoDataFrame, borders: gpd.GeoDataFrame, tolerance_m: float,
+               min_shared_km: float, metric_crs: str | None) -> tuple:
+    """Everything :func:`flag_border_communes` computes from: geometry, CRS and options."""
+    def digest(geoms) -> str:
+        wkb = shapely.to_wkb(np.asarray(geoms, dtype=object))
+        return hashlib.sha256(b"".join(w if w is not None else b"-" for w in wkb)
+                              + np.array([len(w or b"") for w in wkb]).tobytes()).hexdigest()
+
+    return (digest(communes.geometry.values), communes.crs.to_wkt(),
+            digest(borders.geometry.values), tuple(borders["iso3"].astype(str).str.upper()),
+            borders.crs.to_wkt() if borders.crs is not None else None,
+            tolerance_m, min_shared_km, metric_crs, PIECE_M, _NEAREST_PIECE_M,
+            SNAP_M, SECOND_LINE_TOLERANCE_M)
+
+
 def flag_border_communes(communes: gpd.GeoDataFrame, *,
                          borders: gpd.GeoDataFrame | None = None,
                          tolerance_m: float = BORDER_TOLERANCE_M,
@@ -407,6 +429,14 @@ def flag_border_communes(communes: gpd.GeoDataFrame, *,
         log.info("border flags: 0 communes")
         return out
 
+    key = _flags_key(communes, borders, tolerance_m, min_shared_km, metric_crs)
+    cached = _FLAGS.get(key)
+    if cached is not None:
+        for col, values in cached.items():
+            out[col] = values.copy()
+        log.debug("border flags: %d communes, the same geometry as before (kept)", n)
+        return out
+
     crs = _check_metric_crs(metric_crs if metric_crs is not None else metric_crs_for(communes))
     polys = np.asarray(communes.geometry.to_crs(crs).values, dtype=object)
     cut = _cut_borders(borders, crs)
@@ -453,6 +483,11 @@ def flag_border_communes(communes: gpd.GeoDataFrame, *,
         second[near] = True
     second &= ~is_border
     out["border_belt"] = np.where(is_border, "border", np.where(second, "second-line", "interior"))
+
+    added = ["border_countries", *km_columns.values(), "dist_to_border_km", "border_belt"]
+    if len(_FLAGS) >= _FLAGS_KEPT:
+        _FLAGS.pop(next(iter(_FLAGS)))
+    _FLAGS[key] = {col: out[col].to_numpy().copy() for col in added}
 
     per_country = ", ".join(
         f"{c} {int(counted[:, k].sum())} ({shared_km[counted[:, k], k].sum():.1f} km)"

@@ -360,9 +360,14 @@ def neighbour_provinces(cov: gpd.GeoDataFrame, *, vintage: str | None = None,
     own = set(cov["province_code"].astype(str)) if "province_code" in cov else set()
     others = units[~units["province_code"].astype(str).isin(own)].dropna(subset=["lat", "lon"])
     area = shapely.union_all(np.asarray(cov.geometry.to_crs(METRIC_CRS).values, dtype=object))
+    box = shapely.buffer(shapely.envelope(area), max_km * 1000)
+    # only the registry points in the box's longitude/latitude range (padded by 0.1°, more
+    # than the bow of a projected edge) are projected: a few hundred, not all ~10,000
+    west, south, east, north = gpd.GeoSeries([box], crs=METRIC_CRS).to_crs(DISPLAY_CRS).total_bounds
+    others = others[others["lon"].between(west - 0.1, east + 0.1)
+                    & others["lat"].between(south - 0.1, north + 0.1)]
     pts = gpd.GeoSeries(gpd.points_from_xy(others["lon"], others["lat"]), index=others.index,
                         crs=DISPLAY_CRS).to_crs(METRIC_CRS)
-    box = shapely.buffer(shapely.envelope(area), max_km * 1000)
     near = np.asarray(shapely.intersects(box, np.asarray(pts.values, dtype=object)))
     others, pts = others[near], pts[near]
     dist_km = np.asarray(shapely.distance(area, np.asarray(pts.values, dtype=object))) / 1000

@@ -22,7 +22,8 @@ import csv
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -403,6 +404,28 @@ def download_files(cov: pd.DataFrame, *, lang: str = "vi", filters: str = "", st
                            made=made, boundary_source=boundary_source)
     return (to_csv_bytes(table, provenance=prov),
             to_xlsx_bytes(table, provenance=prov, lang=lang))
+
+
+def deferred_downloads(cov: pd.DataFrame, **kwargs) -> tuple[Callable[[], bytes],
+                                                               Callable[[], bytes]]:
+    """Return two callables giving the CSV and the XLSX of :func:`download_files`.
+
+    Nothing is built until one is called (Streamlit calls it when the button is
+    clicked, not on every rerun of the page); both files are built together on the
+    first call and kept for the other. ``kwargs`` are :func:`download_files`'s.
+    """
+    frame = cov.copy()
+    frame.attrs = dict(cov.attrs)
+    built: list[tuple[bytes, bytes]] = []
+    lock = threading.Lock()
+
+    def files() -> tuple[bytes, bytes]:
+        with lock:
+            if not built:
+                built.append(download_files(frame, **kwargs))
+            return built[0]
+
+    return (lambda: files()[0]), (lambda: files()[1])
 
 
 def _has(countries: pd.Series, iso3: str) -> pd.Series:

@@ -30,7 +30,7 @@ from geo.tables import (
     BORDER_FILTERS,
     coverage_table,
     describe_filters,
-    download_files,
+    deferred_downloads,
     filter_coverage,
 )
 from pages import _common as common
@@ -139,7 +139,7 @@ with right:
 d1, d2, _ = st.columns([1, 1, 4])
 stem = f"xa_bien_gioi_{vintage}_{border}"
 official = common.current_boundaries(vintage)
-csv_data, xlsx_data = download_files(
+csv_data, xlsx_data = deferred_downloads(
     filtered, lang=lang, store=common.scoped_store(), boundary_source=official.name if official else None,
     filters=describe_filters(border=border, belts=belts, districts=districts, gap_only=gap_only,
                              reinforced_only=reinforced_only, lang=lang))

@@ -10,6 +10,8 @@
 * Streamlit's scan of the installed packages for components, which every ``AppTest`` makes
   (~0.2 s), is made once per session (the packages do not change during a run);
 * new password hashes use bcrypt cost 4 (``_fast_bcrypt``), as tests/test_auth.py did;
+* compiled bytecode goes to a folder in the system's temporary directory
+  (``PYTHONPYCACHEPREFIX``), also when the environment sets ``PYTHONDONTWRITEBYTECODE``;
 * the nationwide layer build (``geo.layer.build``, ~20 s of CPU, needed for any province
   but Điện Biên) is made once per session and shared by the workers through a pickle in
   a temporary folder of the session.
@@ -41,6 +43,18 @@ if not _IS_WORKER or "BORDERMAP_TEST_SHARED_DIR" not in os.environ:
     os.environ["BORDERMAP_TEST_SHARED_DIR"] = tempfile.mkdtemp(prefix="bordermap-shared-")
 _SHARED_TMP = Path(os.environ["BORDERMAP_TEST_SHARED_DIR"])
 os.environ["BORDERMAP_STATIC_DIR"] = str(_SESSION_TMP / "static" / "bordermap")
+
+# Compiled bytecode is kept, outside the source tree: the xdist workers (started after
+# this runs) and the processes the tests start (python -m geo, streamlit) otherwise
+# compile every module of geo, pages and tests again when the environment sets
+# PYTHONDONTWRITEBYTECODE (this machine does), ~5 s per worker. An explicit
+# PYTHONPYCACHEPREFIX is kept.
+if not os.environ.get("PYTHONPYCACHEPREFIX"):
+    os.environ["PYTHONPYCACHEPREFIX"] = str(
+        Path(tempfile.gettempdir()) / f"bordermap-tests-pycache-{os.getuid()}")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+    sys.dont_write_bytecode = False
 
 try:
     from hypothesis import configuration as _hypothesis_configuration

@@ -244,3 +244,27 @@ def test_describe_filters():
                             gap_only=True, lang="vi")
     assert text == ("Biên giới với: Lào hoặc Trung Quốc (mọi xã biên giới); Tuyến: Xã biên "
                     "giới; Huyện: Huyện A; Chỉ xã thiếu biên chế (thiếu > 0)")
+
+
+def test_deferred_downloads_build_nothing_until_clicked_then_the_same_files(cov, monkeypatch):
+    """The border page's buttons get callables: a rerun builds no file; a click builds both."""
+    import datetime as dt
+
+    from geo import tables
+
+    made = dt.date(2025, 1, 2)
+    expected = download_files(_with_attrs(cov), lang="en", store=_NoStore(), made=made,
+                              filters="x")
+    calls = []
+    real = tables.download_files
+    monkeypatch.setattr(tables, "download_files", lambda *a, **k: calls.append(1) or real(*a, **k))
+    csv_fn, xlsx_fn = tables.deferred_downloads(_with_attrs(cov), lang="en", store=_NoStore(),
+                                                made=made, filters="x")
+    assert calls == []
+    assert csv_fn() == expected[0]
+    def cells(data: bytes) -> list:  # the workbook's cells (its saved-at time aside)
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        return [[c.value for c in row] for sheet in book for row in sheet.iter_rows()]
+
+    assert cells(xlsx_fn()) == cells(expected[1])
+    assert calls == [1]  # both files from one build

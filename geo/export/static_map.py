@@ -123,6 +123,7 @@ def _draw_labels(ax, fig, communes: gpd.GeoDataFrame, fills: list, selected: np.
                    key=lambda i: (not selected[i], -communes.geometry.iloc[i].area))
     points = [_label_point(communes.geometry.iloc[i]) for i in range(len(communes))]
     xy = ax.transData.transform([(p.x, p.y) for p in points])
+    frame = ax.bbox.extents  # the axes in display units: labels wholly outside are clipped
     count = 0
     for i in order:
         text = short_name(communes["name"].iloc[i])
@@ -134,6 +135,11 @@ def _draw_labels(ax, fig, communes: gpd.GeoDataFrame, fills: list, selected: np.
                for b in placed):
             continue
         placed.append(box)
+        if box[2] < frame[0] or box[0] > frame[2] or box[3] < frame[1] or box[1] > frame[3]:
+            # off the map (an atlas page zoomed to one district): it would be clipped
+            # away entirely, so it is not drawn, but its room is kept as before
+            count += 1
+            continue
         dark = selected[i] and _luminance(fills[i]) < 0.45
         color = "white" if dark else ("#222222" if selected[i] else "#8a8a8a")
         halo = "#333333" if dark else "white"
