@@ -29,154 +29,20 @@ Playwright is a failure with a message saying what to install.
 from __future__ import annotations
 
 import os
-import re
-import socket
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
+
+from e2e_support import START_TIMEOUT_S, WAIT_MS, _free_port, _screenshot, _sign_in
 
 from geo.coverage import load_coverage
 from geo.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(tempfile.gettempdir()) / "bordermap-test-artifacts"
-APP_LINKS = ("app.py", "edge.py", "pages", "geo", ".streamlit")
-START_TIMEOUT_S = 90
-WAIT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A Streamlit server on 127.0.0.1:<free port> with an empty BORDERMAP_HOME."""
-    home = tmp_path_factory.mktemp("bordermap-home")
-    app_dir = tmp_path_factory.mktemp("app")
-    for name in APP_LINKS:
-        if name == "app.py":  # a copy: Streamlit serves static/ beside the real script file
-            shutil.copy2(REPO_ROOT / name, app_dir / name)
-        else:
-            (app_dir / name).symlink_to(REPO_ROOT / name)
-    static = app_dir / "static" / "bordermap"
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit-log") / "streamlit.log"
-    env = {**os.environ, "BORDERMAP_HOME": str(home), "BORDERMAP_TILES": "offline",
-           "BORDERMAP_STATIC_DIR": str(static)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n"
-                            f"{log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer on {base} within {START_TIMEOUT_S} s:\n"
-                            f"{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
-        yield base, log_path, home
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium driven by Playwright (never a browser downloaded by Playwright)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: the end-to-end test needs Debian's Chromium "
-                    f"(apt-get install -y chromium fonts-dejavu-core); it does not skip")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:
-        pytest.fail(f"Playwright is not installed (pip install -r requirements-dev.txt): {err}")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _printed_password(log_path: Path) -> str:
-    """Wait for the one-time admin password that the first start prints on the console."""
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")
-        found = re.search(r"one-time password\n\n\s+(\S+)\n", text)
-        if found:
-            return found.group(1)
-        time.sleep(0.25)
-    pytest.fail(f"no one-time admin password on the console:\n{text[-2000:]}")
-
-
-def _sign_in(pg, base: str, username: str, password: str) -> None:
-    pg.goto(base)
-    pg.get_by_label("Tên đăng nhập").fill(username)
-    pg.get_by_label("Mật khẩu").fill(password)
-    pg.get_by_role("button", name="Đăng nhập").click()
-    pg.get_by_text("Đăng nhập:").first.wait_for(timeout=WAIT_MS)  # "Đăng nhập: **user**"
-
-
-#: The first admin's own password, chosen at the first sign-in.
-ADMIN_PASSWORD = "đồn biên phòng số chín"
-
-
-@pytest.fixture(scope="module")
-def admin_password(browser, server):
-    """A new user's first visit: the sign-in page, the printed password, the forced change."""
-    base, log_path, _ = server
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
-    pg = context.new_page()
-    try:
-        pg.goto(base)
-        pg.get_by_label("Mật khẩu").wait_for(timeout=WAIT_MS)
-        assert pg.get_by_role("heading", name="Đăng nhập").count() >= 1
-        assert pg.locator("iframe").count() == 0  # no map, no data before sign-in
-        _screenshot(pg, "e2e_signin.png")
-        printed = _printed_password(log_path)
-        _sign_in(pg, base, "admin", printed)
-        # the first admin must choose a new password before anything else
-        pg.get_by_role("heading", name="Đổi mật khẩu").wait_for(timeout=WAIT_MS)
-        assert pg.locator("iframe").count() == 0
-        pg.get_by_label("Mật khẩu hiện tại", exact=True).fill(printed)
-        pg.get_by_label("Mật khẩu mới", exact=True).fill(ADMIN_PASSWORD)
-        pg.get_by_label("Nhập lại mật khẩu mới", exact=True).fill(ADMIN_PASSWORD)
-        pg.get_by_role("button", name="Đổi mật khẩu").click()
-        pg.get_by_role("heading", name="Bản đồ lực lượng công an xã").wait_for(timeout=WAIT_MS)
-        _screenshot(pg, "e2e_password_changed.png")
-        return ADMIN_PASSWORD
-    finally:
-        context.close()
 
 
 @pytest.fixture()
@@ -231,14 +97,6 @@ COMMUNE_CODES_JS = """() => {
     });
     return Array.from(codes).sort();
 }"""
-
-
-def _screenshot(pg, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.wait_for_timeout(1500)  # let Leaflet finish its zoom animation
-    path = ARTIFACTS / name
-    pg.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def test_map_page_draws_every_commune_offline(page, server):

@@ -1,7 +1,7 @@
 """End-to-end layout and linked-view tests at a laptop's 1366×768, offline.
 
-Uses the server, browser and sign-in of :mod:`test_browser` (same module
-fixtures, own server). Checks that
+Uses the session's server, browser and first admin (tests/e2e/conftest.py, shared
+with :mod:`test_browser`). Checks that
 
 * on both pages the map's top edge is inside the first screen at 1366×768,
   with commune labels, neighbouring provinces and countries named on the map,
@@ -20,16 +20,8 @@ import io
 import re
 
 import pytest
-from test_browser import (  # noqa: F401 - pytest fixtures shared with the main e2e test
-    ARTIFACTS,
-    COMMUNE_CODES_JS,
-    WAIT_MS,
-    _map_frame,
-    _sign_in,
-    admin_password,
-    browser,
-    server,
-)
+from e2e_support import ARTIFACTS, WAIT_MS, _sign_in
+from test_browser import COMMUNE_CODES_JS, _map_frame
 
 from geo.coverage import load_coverage
 from geo.district_summary import BAR_OTHER, BAR_SELECTED
@@ -42,7 +34,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 
 
 @pytest.fixture()
-def laptop(browser, server, admin_password):  # noqa: F811 - fixtures imported above
+def laptop(browser, server, admin_password):
     """A 1366×768 page signed in as the first admin; returns (page, foreign requests)."""
     base = server[0]
     context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
