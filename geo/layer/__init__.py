@@ -12,7 +12,7 @@ Modules: :mod:`~geo.layer.voronoi` (seeds, plain Voronoi, dissolves),
 (the nationwide layers written by ``build-default``, read by every province).
 """
 
-import importlib
+from geo._lazy import lazy_exports
 
 #: Public name → submodule; submodules are imported on first use, so reading the
 #: prebuilt layer (:mod:`geo.layer.prebuilt`) never imports the builder (SciPy and all).
@@ -28,18 +28,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "COMMUNE_COLUMNS", "METHODS", "LayerBuild", "PowerCells", "PowerFit",

@@ -17,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
+from geo._lazy import lazy_exports
 
 #: The use cases, by the module that defines them. They are imported on first use
 #: (PEP 562), so a command loads only the modules of the use case it calls.
@@ -48,16 +48,4 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 }
 _WHERE = {name: mod for mod, names in _EXPORTS.items() for name in names}
 __all__ = sorted(n for n in _WHERE if not n.startswith("_"))
-
-
-def __getattr__(name: str):
-    mod = _WHERE.get(name)
-    if mod is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

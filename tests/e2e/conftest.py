@@ -4,12 +4,7 @@ test_layout.py; each test opens its own browser context (own cookies)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from e2e_support import (
@@ -17,63 +12,41 @@ from e2e_support import (
     APP_LINKS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    START_TIMEOUT_S,
     WAIT_MS,
-    _free_port,
     _printed_password,
     _screenshot,
     _sign_in,
 )
+
+from live_server import start_server, stop_server
 
 from geo.settings import REPO_ROOT
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """A Streamlit server on 127.0.0.1:<free port> with an empty BORDERMAP_HOME."""
+    """A Streamlit server on 127.0.0.1:<free port> with an empty BORDERMAP_HOME.
+
+    It runs from a folder that links the app (``app.py`` copied: Streamlit serves
+    ``static/`` beside the real script file), so the offline assets land there.
+    """
     home = tmp_path_factory.mktemp("bordermap-home")
     app_dir = tmp_path_factory.mktemp("app")
     for name in APP_LINKS:
-        if name == "app.py":  # a copy: Streamlit serves static/ beside the real script file
+        if name == "app.py":
             shutil.copy2(REPO_ROOT / name, app_dir / name)
         else:
             (app_dir / name).symlink_to(REPO_ROOT / name)
     static = app_dir / "static" / "bordermap"
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit-log") / "streamlit.log"
-    env = {**os.environ, "BORDERMAP_HOME": str(home), "BORDERMAP_TILES": "offline",
-           "BORDERMAP_STATIC_DIR": str(static)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n"
-                            f"{log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer on {base} within {START_TIMEOUT_S} s:\n"
-                            f"{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
-        yield base, log_path, home
+        live = start_server(home, tmp_path_factory.mktemp("streamlit-log"), cwd=app_dir,
+                            env={"BORDERMAP_STATIC_DIR": str(static)})
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    try:
+        yield live.http, live.log_path, home
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop_server(live)
 
 
 @pytest.fixture(scope="session")

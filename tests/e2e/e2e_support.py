@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import tempfile
 import time
 from pathlib import Path
@@ -15,14 +14,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(tempfile.gettempdir()) / "bordermap-test-artifacts"
 APP_LINKS = ("app.py", "edge.py", "pages", "geo", ".streamlit")
-START_TIMEOUT_S = 90
 WAIT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _printed_password(log_path: Path) -> str:

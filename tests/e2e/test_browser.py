@@ -28,18 +28,14 @@ Playwright is a failure with a message saying what to install.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from e2e_support import START_TIMEOUT_S, WAIT_MS, _free_port, _screenshot, _sign_in
+from e2e_support import WAIT_MS, _screenshot, _sign_in
+from live_server import start_server, stop_server
 
 from geo.coverage import load_coverage
-from geo.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -257,40 +253,15 @@ def test_sign_out_in_one_tab_ends_the_session_in_another(browser, server, admin_
 def test_a_second_app_process_accepts_the_session(browser, server, admin_password,
                                                   tmp_path_factory):
     base, _, home = server
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("second-log") / "streamlit.log"
-    env = {**os.environ, "BORDERMAP_HOME": str(home), "BORDERMAP_TILES": "offline"}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+    second = start_server(home, tmp_path_factory.mktemp("second-log"))
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
     try:
-        second = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{second}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, \
-                log_path.read_text(errors="replace")[-2000:]
-            time.sleep(0.5)
         pg = context.new_page()
         _sign_in(pg, base, "admin", admin_password)
-        pg.goto(second)  # another process; the browser sends the same cookie
+        pg.goto(second.http)  # another process; the browser sends the same cookie
         _signed_in(pg)
         assert pg.get_by_label("Mật khẩu").count() == 0
         _screenshot(pg, "e2e_second_process.png")
     finally:
         context.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop_server(second)
