@@ -409,22 +409,35 @@ def _data_version(vintage: str) -> tuple[str, str, float]:
     return token, str(path or ""), (path.stat().st_mtime if path else 0.0)
 
 
+def _home_key(token: str, path: str) -> str:
+    """The ``BORDERMAP_HOME`` part of the coverage cache key.
+
+    Empty when the stores hold nothing (no roster of the province, no border list, the
+    committed norms, no accepted boundary file): the frame is then the defaults (sample
+    rosters, computed border flags), the same for every home, so one entry serves all.
+    """
+    *rosters, border_list, norms = token.split("|")
+    defaults = (bool(rosters) and all(r.startswith("empty:") for r in rosters)
+                and border_list == "" and norms == "norms:0" and not path)
+    return "" if defaults else str(bordermap_home())
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _coverage(province_code: str, vintage: str, boundaries: str, mtime: float, token: str,
               home: str, roster_vintage: str | None = None,
-              _actor: services.Actor | None = None) -> gpd.GeoDataFrame:
+              _actor: services.Actor | None = None, _home: str = "") -> gpd.GeoDataFrame:
     del mtime, token  # cache-key parts only
     return services.load_coverage(province_code, vintage=vintage, roster_vintage=roster_vintage,
-                                  boundaries=boundaries or None, store=_store(home),
+                                  boundaries=boundaries or None, store=_store(_home or home),
                                   actor=_actor)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _features(province_code: str, vintage: str, boundaries: str, mtime: float, token: str,
               home: str, roster_vintage: str | None = None,
-              _actor: services.Actor | None = None) -> dict:
+              _actor: services.Actor | None = None, _home: str = "") -> dict:
     return commune_features(_coverage(province_code, vintage, boundaries, mtime, token, home,
-                                      roster_vintage, _actor=_actor))
+                                      roster_vintage, _actor=_actor, _home=_home))
 
 
 def data_key(vintage: str | None = None) -> tuple:
@@ -452,8 +465,8 @@ def coverage(vintage: str | None = None) -> gpd.GeoDataFrame:
     code = check_scope(vintage)
     token, path, mtime = data_version(vintage)
     try:
-        return _coverage(code, vintage, path, mtime, token, str(bordermap_home()),
-                         roster_vintage(vintage), _actor=actor())
+        return _coverage(code, vintage, path, mtime, token, _home_key(token, path),
+                         roster_vintage(vintage), _actor=actor(), _home=str(bordermap_home()))
     except BorderMapError as err:
         st.error(t("error", lang(), message=escape_markdown(message(err, lang()))))
         st.stop()
@@ -465,8 +478,8 @@ def features(vintage: str | None = None) -> dict:
     vintage = vintage or st.session_state.get("vintage", DEFAULT_VINTAGE)
     code = check_scope(vintage)
     token, path, mtime = data_version(vintage)
-    return _features(code, vintage, path, mtime, token, str(bordermap_home()),
-                     roster_vintage(vintage), _actor=actor())
+    return _features(code, vintage, path, mtime, token, _home_key(token, path),
+                     roster_vintage(vintage), _actor=actor(), _home=str(bordermap_home()))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -483,7 +496,8 @@ def headline(cov: gpd.GeoDataFrame, vintage: str, language: str) -> list:
     this run's frame of the session's province on ``vintage``'s map (:func:`coverage`,
     which checked the scope first).
     """
-    return _headline(data_key(vintage), str(bordermap_home()), vintage, language, _cov=cov)
+    key = data_key(vintage)
+    return _headline(key, _home_key(key[0], key[1]), vintage, language, _cov=cov)
 
 
 def subset_features(all_features: dict, codes: set[str]) -> dict:

@@ -506,10 +506,11 @@ class PostGISRosterStore(storage.RosterStore):
         return storage.history_frame(rows)
 
     def version_token(self) -> str:
-        """Return ``"<store id>:<province>:<vintage>:<last version>"``."""
+        """Return ``"<store id>:<province>:<vintage>:<last version>"`` (``"empty:…:0"`` for a
+        stream never written to, as :meth:`geo.stores.rosters.SQLiteRosterStore.version_token`)."""
         with self._transaction() as con:
             store_id, last = con.execute(
                 "SELECT (SELECT value FROM store_meta WHERE key = 'store_id'),"
                 " (SELECT last_version FROM roster_streams WHERE province_code = %s"
                 " AND vintage = %s)", self._key()).fetchone()
-        return f"{store_id}:{self.province_code}:{self.vintage}:{last or 0}"
+        return f"{store_id if last else 'empty'}:{self.province_code}:{self.vintage}:{last or 0}"

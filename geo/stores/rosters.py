@@ -406,12 +406,17 @@ class SQLiteRosterStore(RosterStore):
         return history_frame(rows)
 
     def version_token(self) -> str:
-        """Return ``"<store id>:<last version>"``; it changes on every write."""
+        """Return ``"<store id>:<last version>"``; it changes on every write.
+
+        A store that was never written to holds no roster: what it gives is the sample
+        rosters, the same in every store, so its token names no store (``"empty:0"``)
+        and caches keyed on it are shared by every empty store of the process.
+        """
         with self._connect() as con:
             store_id, last = con.execute(
                 "SELECT (SELECT value FROM store_meta WHERE key = 'store_id'),"
                 " (SELECT seq FROM sqlite_sequence WHERE name = 'roster_version')").fetchone()
-        return f"{store_id}:{last or 0}"
+        return f"{store_id if last else 'empty'}:{last or 0}"
 
 
 def open_store(home: Path | None = None, *, province: str | None = None,
