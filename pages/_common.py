@@ -416,7 +416,8 @@ def _home_key(token: str, path: str) -> str:
     committed norms, no accepted boundary file): the frame is then the defaults (sample
     rosters, computed border flags), the same for every home, so one entry serves all.
     """
-    *rosters, border_list, norms = token.split("|")
+    parts = token.split("|")
+    rosters, border_list, norms = parts[:-2], *(parts[-2:] if len(parts) >= 3 else ("?", "?"))
     defaults = (bool(rosters) and all(r.startswith("empty:") for r in rosters)
                 and border_list == "" and norms == "norms:0" and not path)
     return "" if defaults else str(bordermap_home())

@@ -77,3 +77,18 @@ def test_the_map_is_built_once_per_cache_key():
     assert at.session_state["builds"] == 2
     second = AppTest.from_function(_page_script).run()  # another session: the shared cache
     assert "builds" not in second.session_state
+
+
+def test_only_the_default_data_shares_the_coverage_cache_across_homes(monkeypatch, tmp_path):
+    """The coverage cache names no home only when every store is empty (sample rosters,
+    computed flags, committed norms, no boundary file); anything stored keys it by home."""
+    from pages import _common
+
+    monkeypatch.setenv("BORDERMAP_HOME", str(tmp_path))
+    assert _common._home_key("empty:0||norms:0", "") == ""
+    assert _common._home_key("empty:0|empty:0||norms:0", "") == ""  # 2025 map, 2020 streams
+    for token, path in [("5f1c:1||norms:0", ""), ("empty:0|5f1c:2||norms:0", ""),
+                        ("empty:0|9ab:1|norms:0", ""), ("empty:0||norms:1", ""),
+                        ("empty:0||norms:0", "/data/xa.gpkg"), ("no-store|", ""),
+                        ("no-store", "")]:
+        assert _common._home_key(token, path) == str(tmp_path), (token, path)

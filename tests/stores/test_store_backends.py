@@ -116,6 +116,24 @@ def test_version_token_changes_on_every_write_only(store):
     assert len({t0, t1, t2}) == 3
 
 
+def test_empty_stores_share_a_token_written_ones_do_not(backend, tmp_path):
+    """An empty store gives the sample rosters, the same everywhere: its token names no
+    store, so caches of the default data serve every home; once written, a store's token
+    names it, so two stores at the same version never share a cache entry."""
+    name, target = backend
+    first = open_backend(name, target)
+    assert first.version_token().startswith("empty:")
+    first.import_roster(roster(3))
+    assert not first.version_token().startswith("empty:")
+    assert first.version_token().endswith(":1")
+    if name == "sqlite":  # another store (another home) at the same version
+        other = open_backend(name, str(tmp_path / "other.sqlite"))
+        assert other.version_token() == "empty:0"
+        other.import_roster(roster(3))
+        assert other.version_token().endswith(":1")
+        assert first.version_token() != other.version_token()
+
+
 def test_rejected_import_leaves_store_unchanged(store):
     store.import_roster(roster(3), user="alice")
     before = (store.version_token(), store.history())
