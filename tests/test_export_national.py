@@ -54,11 +54,16 @@ def border_pdf(parts25, tmp_path_factory):
     return path, calls
 
 
+@pytest.fixture(scope="module")
+def border_pages(border_pdf) -> list[str]:
+    """The text of each page of the 25-province PDF (read once for the module's tests)."""
+    return _text(border_pdf[0])
+
+
 # --------------------------------------------------------------------------- 25 provinces
 
-def test_border_pdf_lists_every_border_province_and_only_border_communes(parts25, border_pdf):
-    path, _ = border_pdf
-    pages = _text(path)
+def test_border_pdf_lists_every_border_province_and_only_border_communes(parts25, border_pages):
+    pages = border_pages
     body = "\n".join(pages[2:])
     for part in parts25:
         name = str(part.attrs["province"])
@@ -82,9 +87,8 @@ def test_border_pdf_page_count_and_progress(parts25, border_pdf):
     assert {c[1] for c in calls} == {n_pages}
 
 
-def test_border_pdf_totals_page_and_provenance(parts25, border_pdf):
-    path, _ = border_pdf
-    pages = _text(path)
+def test_border_pdf_totals_page_and_provenance(parts25, border_pages):
+    pages = border_pages
     totals = pages[1]
     assert t("nat_totals_title", "vi", n=25) in totals
     for part in parts25:

@@ -13,6 +13,7 @@ the audit log as ``access.denied``; stored data is left as it was.
 
 from __future__ import annotations
 
+import functools
 
 import pandas as pd
 import pytest
@@ -66,16 +67,26 @@ def stored_history(backend: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+@functools.cache
+def _checked_rosters() -> tuple:
+    """Both provinces' rosters, validated once for the module (a report is only read when
+    it is stored; every test stores it again in its own store)."""
+    reports = []
+    for code, data in ((DB, dien_bien_roster()), (LC, lai_chau_roster())):
+        report = validate_roster(data, source_name=f"roster_{code}.csv", province=code,
+                                 vintage="2020")
+        assert report.ok, report.problems
+        reports.append((code, report))
+    return tuple(reports)
+
+
 @pytest.fixture
 def seeded(backend) -> dict:
     """Both provinces' rosters and Điện Biên's border list, stored by the CLI operator."""
     operator = services.os_actor()
     store = services.roster_store()
     versions = {}
-    for code, data in ((DB, dien_bien_roster()), (LC, lai_chau_roster())):
-        report = validate_roster(data, source_name=f"roster_{code}.csv", province=code,
-                                 vintage="2020")
-        assert report.ok, report.problems
+    for code, report in _checked_rosters():
         versions[code] = services.import_roster(report, actor=operator, store=store)
     listed = services.check_border_list(
         "commune_code,commune_name,country,source\n03154,Xã Sín Thầu,LAO,NĐ 34/2014\n".encode(),
