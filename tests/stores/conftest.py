@@ -45,6 +45,14 @@ def pg_owner_url() -> Iterator[str]:
         from geo.stores._backend import close_idle
 
         close_idle()  # the app role's pooled connections: the owner may not end them
+        # any other connection of the app role to this database (a store a test left
+        # open): the app role may end its own sessions, the owner may not
+        app_url = os.environ.get("BORDERMAP_TEST_DATABASE_URL")
+        if app_url:
+            with connect(app_url) as con:
+                con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                            " WHERE datname = %s AND usename = current_user"
+                            " AND pid <> pg_backend_pid()", (name,))
         with connect(url) as con:
             con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
