@@ -9,7 +9,6 @@ keeps the communes the filters left out, greyed, around the selection.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.coverage import METRICS
 from geo.district_summary import (
@@ -34,6 +33,7 @@ from geo.tables import (
     filter_coverage,
 )
 from pages import _common as common
+from pages._mapcache import cached_folium
 
 MAP_KEY = "border_map"
 CHART_KEY = "district_chart"
@@ -110,12 +110,17 @@ with left:
     if filtered.empty:
         st.info(t("no_rows", lang))
     else:
-        m = build_coverage_map(filtered, metric=metric, lang=lang,
-                               tiles=st.session_state["tiles"], features=features,
-                               context=cov, labels=True)
-        st_folium(common.prepare_map(m), key=MAP_KEY, height=560, use_container_width=True,
-                  returned_objects=["last_active_drawing"], on_change=_pick_from_map,
-                  feature_group_to_add=highlight_group(features, marked_codes, lang=lang))
+        tiles = st.session_state["tiles"]
+        # rendered once per data version, filtered communes, metric, language and basemap
+        # (pages/_mapcache.py): picking rows or a district bar only redraws the highlight
+        cached_folium(lambda: common.prepare_map(build_coverage_map(
+                          filtered, metric=metric, lang=lang, tiles=tiles, features=features,
+                          context=cov, labels=True)),
+                      cache_key=("border", common.data_key(vintage), metric, lang, tiles,
+                                 common.asset_base_url(), tuple(filtered["code"].astype(str))),
+                      key=MAP_KEY, height=560, use_container_width=True,
+                      returned_objects=["last_active_drawing"], on_change=_pick_from_map,
+                      feature_group_to_add=highlight_group(features, marked_codes, lang=lang))
         if st.session_state["tiles"] != "offline":
             st.caption(t("tiles_online_note", lang))
 with right:
