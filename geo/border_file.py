@@ -23,6 +23,7 @@ import geopandas as gpd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from geo.layer.prebuilt import geoparquet_table
 from geo.settings import DISPLAY_CRS, SHAPEFILE_DIR
 
 log = logging.getLogger(__name__)
@@ -55,16 +56,9 @@ def write_border_lines(lines: gpd.GeoDataFrame, *, folder: Path | None = None) -
     path = border_file_path(folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = lines.to_crs(DISPLAY_CRS).sort_values("iso3").reset_index(drop=True)
-    table = pa.table(frame.to_arrow(index=False, geometry_encoding="WKB"))
-    geo_meta = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": {
-        "encoding": "WKB", "geometry_types": sorted(set(frame.geom_type)),
-        "crs": frame.crs.to_json_dict(), "bbox": [float(v) for v in frame.total_bounds]}}}
     source = {"package": SOURCE_PACKAGE, "version": _source_version(),
               "countries": frame["iso3"].tolist()}
-    meta = dict(table.schema.metadata or {})
-    meta[b"geo"] = json.dumps(geo_meta, sort_keys=True).encode()
-    meta[_META_KEY] = json.dumps(source, sort_keys=True).encode()
-    table = table.replace_schema_metadata(meta)
+    table = geoparquet_table(frame, {_META_KEY: json.dumps(source, sort_keys=True).encode()})
     tmp = path.with_suffix(".parquet.tmp")
     pq.write_table(table, tmp, compression="zstd", compression_level=19)
     tmp.replace(path)

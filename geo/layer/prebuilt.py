@@ -53,6 +53,25 @@ def national_path(vintage: str, *, folder: Path | None = None) -> Path:
         raise InvalidArgument(f"vintage must be 2020 or 2025, not {vintage!r}") from None
 
 
+def geoparquet_table(frame: gpd.GeoDataFrame, extra: dict[bytes, bytes] | None = None
+                     ) -> pa.Table:
+    """Return ``frame`` as an Arrow table ready to write as GeoParquet 1.0.
+
+    WKB with the GeoArrow field type (:meth:`geopandas.GeoDataFrame.from_arrow` reads it
+    back) and the GeoParquet file metadata (GDAL/QGIS, ``geopandas.read_parquet``); no
+    library version in it, so writing the same frame again gives the same bytes.
+    ``extra`` is added to the schema metadata.
+    """
+    table = pa.table(frame.to_arrow(index=False, geometry_encoding="WKB"))
+    geo_meta = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": {
+        "encoding": "WKB", "geometry_types": sorted(set(frame.geom_type)),
+        "crs": frame.crs.to_json_dict(), "bbox": [float(v) for v in frame.total_bounds]}}}
+    meta = dict(table.schema.metadata or {})
+    meta[b"geo"] = json.dumps(geo_meta, sort_keys=True).encode()
+    meta.update(extra or {})
+    return table.replace_schema_metadata(meta)
+
+
 def write_national_layer(gdf: gpd.GeoDataFrame, vintage: str, *, folder: Path | None = None
                          ) -> Path:
     """Write a nationwide layer as GeoParquet (WKB, zstd), one row group per province.
@@ -76,16 +95,7 @@ def write_national_layer(gdf: gpd.GeoDataFrame, vintage: str, *, folder: Path | 
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = gdf.to_crs(METRIC_CRS).sort_values(["province_code", "code"]).reset_index(drop=True)
     sizes = frame.groupby("province_code", sort=True).size()
-    # WKB with the GeoArrow field type (geopandas.from_arrow) and the GeoParquet 1.0 file
-    # metadata (GDAL/QGIS, geopandas.read_parquet); no library version in it, so a
-    # rebuild writes the same bytes
-    table = pa.table(frame.to_arrow(index=False, geometry_encoding="WKB"))
-    geo_meta = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": {
-        "encoding": "WKB", "geometry_types": sorted(set(frame.geom_type)),
-        "crs": frame.crs.to_json_dict(), "bbox": [float(v) for v in frame.total_bounds]}}}
-    meta = dict(table.schema.metadata or {})
-    meta[b"geo"] = json.dumps(geo_meta, sort_keys=True).encode()
-    table = table.replace_schema_metadata(meta)
+    table = geoparquet_table(frame)
     tmp = path.with_suffix(".parquet.tmp")
     with pq.ParquetWriter(tmp, table.schema, compression=COMPRESSION,
                           compression_level=COMPRESSION_LEVEL,
