@@ -222,20 +222,12 @@ def draw_national_map(fig, brief: Briefing, box: tuple[float, float, float, floa
     import matplotlib.patheffects as pe
 
     from geo.export.static_map import (_context_layers, _country_label, _draw_north_arrow,
-                                       _draw_scale_bar, map_extent)
+                                       _draw_scale_bar, map_axes, map_extent)
     from geo.i18n import country_label
 
     communes = brief.cov.to_crs(METRIC_CRS)
     extent = map_extent(communes, box, focus=None, pad=0.03)
-    w = extent[2] - extent[0]
-    m_per_pt = w / (box[2] * 11.69 * 72)
-    ax = fig.add_axes(box)
-    ax.set_xlim(extent[0], extent[2])
-    ax.set_ylim(extent[1], extent[3])
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("white")
+    ax, m_per_pt = map_axes(fig, box, extent)
     countries, lines = _context_layers(extent)
     for _, row in countries.iterrows():
         # Simplified to half a point: finer detail does not show on the page, and

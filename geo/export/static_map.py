@@ -184,6 +184,22 @@ def map_extent(communes: gpd.GeoDataFrame, box: tuple[float, float, float, float
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
+def map_axes(fig, box: tuple[float, float, float, float],
+             extent: tuple[float, float, float, float]):
+    """Add a bare map axes at ``box`` showing ``extent`` (metric CRS), true to scale.
+
+    Returns the axes and how many metres one typographic point spans on the page.
+    """
+    ax = fig.add_axes(box)
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("white")
+    return ax, (extent[2] - extent[0]) / (box[2] * PAGE_SIZE_IN[0] * 72)
+
+
 def draw_map(fig, brief: Briefing, box: tuple[float, float, float, float], *,
              focus: np.ndarray | None = None, label_size: float = 5.2):
     """Draw the map of ``brief`` in a new axes at ``box``; return the axes and the line legend.
@@ -207,14 +223,7 @@ def draw_map(fig, brief: Briefing, box: tuple[float, float, float, float], *,
     text = brief.text
     communes = brief.cov.to_crs(METRIC_CRS)
     extent = map_extent(communes, box, focus=focus)
-    w = extent[2] - extent[0]
-    ax = fig.add_axes(box)
-    ax.set_xlim(extent[0], extent[2])
-    ax.set_ylim(extent[1], extent[3])
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("white")
+    ax, m_per_pt = map_axes(fig, box, extent)
     for spine in ax.spines.values():
         spine.set_linewidth(0.8)
 
@@ -225,7 +234,7 @@ def draw_map(fig, brief: Briefing, box: tuple[float, float, float, float], *,
             edgecolor=style.CONTEXT_EDGE, linewidth=0.4, zorder=1)
         if row["iso3"] != "VNM":
             _country_label(ax, row.geometry, country_label(row["iso3"], brief.lang).upper(),
-                           extent=extent, m_per_pt=w / (box[2] * PAGE_SIZE_IN[0] * 72))
+                           extent=extent, m_per_pt=m_per_pt)
     edges = ["#5a5a5a" if s else style.UNSELECTED_EDGE for s in brief.selected]
     communes.plot(ax=ax, color=brief.fills, edgecolor=edges, linewidth=0.35, zorder=5)
     entries = []
