@@ -166,6 +166,20 @@ class HtmlControl(MacroElement):
         self.css_class = css_class
 
 
+def legend_swatch_row(color: str, label: str) -> str:
+    """One legend row: a colour swatch and its label (the label is escaped)."""
+    return (f'<div><span class="swatch" style="background:{_esc(color)}"></span>'
+            f'{_esc(label)}</div>')
+
+
+def legend_border_row(iso3: str, lang: str) -> str:
+    """One legend row: the line style of Vietnam's border with ``iso3`` and its label."""
+    line = style.border_line(iso3, lang)
+    dash = "dashed" if line.dash else "solid"
+    return (f'<div><span class="line" style="border-top:4px {dash} {line.color}">'
+            f'</span>{_esc(line.label)}</div>')
+
+
 def legend_html(legend: style.Legend, *, lang: str, no_data: bool = False,
                 borders: Sequence[str] = (), districts: bool = True) -> str:
     """Return the legend's HTML: metric classes, then border lines and outlines.
@@ -175,18 +189,11 @@ def legend_html(legend: style.Legend, *, lang: str, no_data: bool = False,
     briefing's legend.
     """
     rows = [f'<div class="title">{_esc(legend.title)}</div>']
-    for cls in legend.classes:
-        rows.append(f'<div><span class="swatch" style="background:{_esc(cls.swatch)}"></span>'
-                    f'{_esc(cls.label)}</div>')
+    rows += [legend_swatch_row(cls.swatch, cls.label) for cls in legend.classes]
     if no_data:
-        rows.append(f'<div><span class="swatch" style="background:'
-                    f'{style.rendered_color(NO_DATA_COLOR)}"></span>'
-                    f'{_esc(t("legend_no_data", lang))}</div>')
-    for iso3 in borders:
-        line = style.border_line(iso3, lang)
-        dash = "dashed" if line.dash else "solid"
-        rows.append(f'<div><span class="line" style="border-top:4px {dash} {line.color}">'
-                    f'</span>{_esc(line.label)}</div>')
+        rows.append(legend_swatch_row(style.rendered_color(NO_DATA_COLOR),
+                                      t("legend_no_data", lang)))
+    rows += [legend_border_row(iso3, lang) for iso3 in borders]
     rows.append(f'<div><span class="swatch" style="background:transparent;border:2px solid '
                 f'{BORDER_COMMUNE_OUTLINE}"></span>{_esc(t("legend_border_communes", lang))}</div>')
     if districts:

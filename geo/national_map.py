@@ -64,17 +64,14 @@ def national_legend(outlines: gpd.GeoDataFrame, metric: str, *, lang: str = "vi"
 
 
 def _legend_html(legend: style.Legend, lines: list[str], lang: str) -> str:
+    from geo.maps import legend_border_row, legend_swatch_row
+
     rows = [f'<div class="title">{_esc(legend.title)}</div>']
     for cls in legend.classes:
         label = cls.label.replace(t("legend_units", lang, n=cls.count),
                                   f"{cls.count} {t('col_provinces', lang).lower()}")
-        rows.append(f'<div><span class="swatch" style="background:{_esc(cls.swatch)}"></span>'
-                    f'{_esc(label)}</div>')
-    for iso3 in lines:
-        line = style.border_line(iso3, lang)
-        dash = "dashed" if line.dash else "solid"
-        rows.append(f'<div><span class="line" style="border-top:4px {dash} {line.color}">'
-                    f'</span>{_esc(line.label)}</div>')
+        rows.append(legend_swatch_row(cls.swatch, label))
+    rows += [legend_border_row(iso3, lang) for iso3 in lines]
     return "".join(rows)
 
 
