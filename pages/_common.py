@@ -551,6 +551,23 @@ COMPACT_TOP_CSS = ('<style>[data-testid="stMainBlockContainer"]'
                    '{padding-top: 2.2rem;}</style>')
 
 
+def start_view_page(title_key: str, *, show_flash: bool = True) -> tuple[str, str]:
+    """Open a page that shows data: defaults, the ``view`` right, the message left by
+    the previous run (``show_flash``), the compact top and the title.
+
+    Returns the session's language and map.
+    """
+    ensure_defaults()
+    require("view")
+    language = lang()
+    vintage = st.session_state["vintage"]
+    if show_flash:
+        flash()
+    compact_top()
+    st.title(t(title_key, language))
+    return language, vintage
+
+
 def compact_top() -> None:
     """Shrink the space Streamlit leaves above the page (a style-only element, takes no room)."""
     st.html(COMPACT_TOP_CSS)

@@ -39,12 +39,7 @@ MAP_KEY = "border_map"
 CHART_KEY = "district_chart"
 LINKED = "linked_district"
 
-common.ensure_defaults()
-common.require("view")
-lang = common.lang()
-vintage = st.session_state["vintage"]
-common.compact_top()
-st.title(t("border_title", lang))
+lang, vintage = common.start_view_page("border_title", show_flash=False)
 
 cov = common.coverage(vintage)
 common.provenance(cov)

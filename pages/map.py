@@ -19,13 +19,7 @@ RECORD_HEADER_PX = 35
 #: Width of the record's field-name column (px): the longest name shows in full.
 RECORD_FIELD_PX = 150
 
-common.ensure_defaults()
-common.require("view")
-lang = common.lang()
-vintage = st.session_state["vintage"]
-common.flash()
-common.compact_top()
-st.title(t("map_title", lang))
+lang, vintage = common.start_view_page("map_title")
 
 cov = common.coverage(vintage)
 common.provenance(cov)

@@ -47,13 +47,7 @@ def _countries(text: str, language: str) -> str:
     return ", ".join(country_label(c, language) for c in str(text).split()) or "–"
 
 
-common.ensure_defaults()
-common.require("view")
-lang = common.lang()
-vintage = st.session_state["vintage"]
-common.flash()
-common.compact_top()
-st.title(t("national_title", lang))
+lang, vintage = common.start_view_page("national_title")
 
 actor = common.actor()
 try:  # the provinces in the account's scope; read back from the summary cache when unchanged
