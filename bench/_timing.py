@@ -51,3 +51,14 @@ def run_child(cmd: list[str], *, env: dict | None = None, cwd: str | None = None
         text = out.read().strip().splitlines() if gnu_time else []
     kib = int(text[-1]) if text and text[-1].isdigit() else usage.ru_maxrss
     return seconds, kib / 1024, proc.returncode
+
+
+def report_targets(checks: list[tuple[str, float, float, str]]) -> bool:
+    """Print ``OK``/``MISS`` for each ``(name, value, target, unit)`` (value < target);
+    return whether any target was missed."""
+    missed = False
+    for name, value, target, unit in checks:
+        ok = value < target
+        missed |= not ok
+        print(f"{'OK  ' if ok else 'MISS'} {name}: {value:.3f} {unit} (target < {target:g} {unit})")
+    return missed

@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._timing import fmt, median_seconds  # noqa: E402
+from bench._timing import fmt, median_seconds, report_targets  # noqa: E402
 
 TARGET_FIRST_S = 3.0
 TARGET_RERUN_S = 0.5
@@ -174,12 +174,7 @@ def main() -> int:
         ("rerun", rerun_med, TARGET_RERUN_S, "s"),
         ("map HTML", size / 1e6, TARGET_HTML_BYTES / 1e6, "MB"),
     ]
-    missed = False
-    for name, value, target, unit in checks:
-        ok = value < target
-        missed |= not ok
-        print(f"{'OK  ' if ok else 'MISS'} {name}: {value:.3f} {unit} (target < {target:g} {unit})")
-    return 1 if missed else 0
+    return 1 if report_targets(checks) else 0
 
 
 if __name__ == "__main__":

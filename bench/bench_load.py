@@ -32,6 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._timing import report_targets  # noqa: E402
+
 TARGET_P50_S = 0.5
 TARGET_P95_S = 1.5
 PASSWORD = "Load-test-Pw-2026!"
@@ -190,12 +192,9 @@ def main() -> int:
             for server in servers:
                 _live.stop_server(server)
 
-    checks = [("median rerun", p50, TARGET_P50_S), ("p95 rerun", p95, TARGET_P95_S)]
-    missed = bool(all_errors)
-    for name, value, target in checks:
-        ok = value < target
-        missed |= not ok
-        print(f"{'OK  ' if ok else 'MISS'} {name}: {value:.3f} s (target < {target:g} s)")
+    missed = report_targets([("median rerun", p50, TARGET_P50_S, "s"),
+                             ("p95 rerun", p95, TARGET_P95_S, "s")])
+    missed |= bool(all_errors)
     print(f"{'OK  ' if not all_errors else 'MISS'} errors: {len(all_errors)} (target 0)")
     return 1 if missed else 0
 
