@@ -278,17 +278,29 @@ class _Cut:
 _CUTS: dict[tuple, _Cut] = {}
 
 
-def _cut_borders(borders: gpd.GeoDataFrame, crs) -> _Cut:
+def _geometry_digest(geoms) -> str:
+    """A digest of geometries' WKB (vertex for vertex; missing ones count as such)."""
+    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object))
+    return hashlib.sha256(b"".join(w if w is not None else b"-" for w in wkb)
+                          + np.array([len(w or b"") for w in wkb]).tobytes()).hexdigest()
+
+
+def _lines_key(borders: gpd.GeoDataFrame) -> tuple:
+    """What identifies border lines: their geometry, countries and CRS."""
+    return (_geometry_digest(borders.geometry.values),
+            tuple(borders["iso3"].astype(str).str.upper()),
+            borders.crs.to_wkt() if borders.crs is not None else None)
+
+
+def _cut_borders(borders: gpd.GeoDataFrame, crs, lines_key: tuple) -> _Cut:
     """The pieces of ``borders`` in ``crs``, kept for the next call with the same lines.
 
     Loading several provinces flags each one in turn against the same border lines:
-    they are projected and cut once (keyed by the lines' WKB, the CRS and the piece
+    they are projected and cut once (keyed by :func:`_lines_key`, the CRS and the piece
     sizes), not once per province.
     """
     line_code = borders["iso3"].astype(str).str.upper().to_numpy()
-    key = (crs.to_wkt(), PIECE_M, _NEAREST_PIECE_M, tuple(line_code),
-           tuple(shapely.to_wkb(np.asarray(borders.geometry.values, dtype=object))),
-           borders.crs.to_wkt() if borders.crs is not None else None)
+    key = (crs.to_wkt(), PIECE_M, _NEAREST_PIECE_M, lines_key)
     cut = _CUTS.get(key)
     if cut is None:
         lines = borders.to_crs(crs)
@@ -334,17 +346,10 @@ _FLAGS: dict[tuple, dict[str, np.ndarray]] = {}
 _FLAGS_KEPT = 8
 
 
-def _flags_key(communes: gpd.GeoDataFrame, borders: gpd.GeoDataFrame, tolerance_m: float,
+def _flags_key(communes: gpd.GeoDataFrame, lines_key: tuple, tolerance_m: float,
                min_shared_km: float, metric_crs: str | None) -> tuple:
     """Everything :func:`flag_border_communes` computes from: geometry, CRS and options."""
-    def digest(geoms) -> str:
-        wkb = shapely.to_wkb(np.asarray(geoms, dtype=object))
-        return hashlib.sha256(b"".join(w if w is not None else b"-" for w in wkb)
-                              + np.array([len(w or b"") for w in wkb]).tobytes()).hexdigest()
-
-    return (digest(communes.geometry.values), communes.crs.to_wkt(),
-            digest(borders.geometry.values), tuple(borders["iso3"].astype(str).str.upper()),
-            borders.crs.to_wkt() if borders.crs is not None else None,
+    return (_geometry_digest(communes.geometry.values), communes.crs.to_wkt(), lines_key,
             tolerance_m, min_shared_km, metric_crs, PIECE_M, _NEAREST_PIECE_M,
             SNAP_M, SECOND_LINE_TOLERANCE_M)
 
@@ -429,7 +434,8 @@ def flag_border_communes(communes: gpd.GeoDataFrame, *,
         log.info("border flags: 0 communes")
         return out
 
-    key = _flags_key(communes, borders, tolerance_m, min_shared_km, metric_crs)
+    lines_key = _lines_key(borders)
+    key = _flags_key(communes, lines_key, tolerance_m, min_shared_km, metric_crs)
     cached = _FLAGS.get(key)
     if cached is not None:
         for col, values in cached.items():
@@ -439,7 +445,7 @@ def flag_border_communes(communes: gpd.GeoDataFrame, *,
 
     crs = _check_metric_crs(metric_crs if metric_crs is not None else metric_crs_for(communes))
     polys = np.asarray(communes.geometry.to_crs(crs).values, dtype=object)
-    cut = _cut_borders(borders, crs)
+    cut = _cut_borders(borders, crs, lines_key)
     piece_code, piece_len = cut.code, cut.length
 
     # Shared length per commune × country: each piece counted once. Only the pieces

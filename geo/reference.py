@@ -75,9 +75,6 @@ LANGUAGES = ("vi", "en")
 #: Briefing file formats.
 EXPORT_FORMATS = ("png", "pdf", "html")
 
-#: Vietnam's land neighbours (ISO 3166 alpha-3): Laos, China, Cambodia.
-NEIGHBOURS = ("LAO", "CHN", "KHM")
-
 #: Provenance notes shown wherever the embedded layer or sample data appear.
 APPROXIMATE_NOTE = (
     "Approximate boundaries: power diagram of official commune centroids (vietnamadminunits "

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
-log = logging.getLogger(__name__)
 from geo.services._base import Actor, _record
 from geo.services.layers import load_communes
 

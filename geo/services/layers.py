@@ -23,7 +23,6 @@ from geo.settings import (
 )
 from geo.stores.boundaries import BoundaryStore
 
-log = logging.getLogger(__name__)
 from geo.scope import check_province, restrict_provinces
 from geo.services._base import Actor, _action, _province_code, roster_store, scoped_store
 from geo.services.lists import (
@@ -234,8 +233,7 @@ def build_default_layers(out_dir: Path | None = None, *, method: str = "fitted"
     from geo.boundaries import EMBEDDED_PROVINCE_CODE, write_embedded_layers
     from geo.layer import build_2025_layer, build_national_layer, build_province_layers
     from geo.layer.prebuilt import write_national_layer
-    from geo.reference import NEIGHBOURS
-    from geo.settings import SHAPEFILE_DIR
+    from geo.settings import NEIGHBOURS, SHAPEFILE_DIR
 
     out_dir = Path(out_dir or SHAPEFILE_DIR)
     layers = build_province_layers(EMBEDDED_PROVINCE_CODE, method=method)
@@ -245,7 +243,7 @@ def build_default_layers(out_dir: Path | None = None, *, method: str = "fitted"
     for vintage in ("2020", "2025"):
         written.append(write_national_layer(layers[f"national_{vintage}"], vintage,
                                             folder=out_dir))
-    written.append(write_border_lines(cut_border_lines(tuple(sorted(NEIGHBOURS))), folder=out_dir))
+    written.append(write_border_lines(cut_border_lines(NEIGHBOURS), folder=out_dir))
     return layers, written
 
 

@@ -12,7 +12,6 @@ import pandas as pd
 from geo._errors import InvalidArgument
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
-log = logging.getLogger(__name__)
 from geo.scope import allowed_provinces, check_province
 from geo.services._base import (
     Actor,

@@ -9,7 +9,6 @@ from typing import BinaryIO
 from geo._errors import InvalidArgument, RosterError, StorageError
 from geo.settings import DEFAULT_PROVINCE, DEFAULT_VINTAGE
 
-log = logging.getLogger(__name__)
 from geo.scope import allowed_provinces, check_province
 from geo.services._base import Actor, _action, _record, roster_store, scoped_store, store_for
 from geo.services.layers import flag_communes
