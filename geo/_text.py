@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -11,7 +12,9 @@ _UNIT_TYPE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def _strip_marks(text: str) -> str:
+    # cached: the same unit and province names are folded again on every look-up
     s = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
     return "".join(ch for ch in s if unicodedata.category(ch) != "Mn").lower().strip()
 

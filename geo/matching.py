@@ -107,6 +107,9 @@ class UnitMatcher:
             if p == self.province_code:
                 self.by_key.setdefault(k, []).append(c)
         self._district_keys = self.units["district"].map(fold_unit)
+        #: (name, district) of each of the province's codes (a check per row looks it up)
+        self._name_district = dict(zip(self.units["code"],
+                                       zip(self.units["name"], self.units["district"])))
         log.info("matcher %s %s: %d units, %d distinct names", self.province, self.vintage,
                  len(self.units), len(self.by_key))
 
@@ -118,6 +121,11 @@ class UnitMatcher:
     def has_districts(self) -> bool:
         """Whether this map has districts (2020 does, 2025 does not)."""
         return bool((self.units["district"] != "").any())
+
+    @functools.cached_property
+    def national_names(self) -> dict[str, str]:
+        """The name of every unit of the map, by code."""
+        return dict(zip(self.national["code"], self.national["name"]))
 
     def describe(self, code: str) -> str:
         """Return ``"Xã Nà Tòng (Huyện Tuần Giáo, Tỉnh Điện Biên, 03263)"`` for a known code."""
@@ -159,13 +167,13 @@ class UnitMatcher:
 
     def check(self, code: str, name: str = "", district: str = "") -> str | None:
         """Return why ``code`` and the name/district written beside it disagree, or None."""
-        unit = self.units.loc[code]
-        if name and fold_unit(unit["name"]) not in name_keys(name):
-            return (f"commune_code {code} is {unit['name']} but the name column says "
+        unit_name, unit_district = self._name_district[code]
+        if name and fold_unit(unit_name) not in name_keys(name):
+            return (f"commune_code {code} is {unit_name} but the name column says "
                     f"{name!r}; check which one is right")
-        if district and unit["district"] and fold_unit(unit["district"]) not in name_keys(
+        if district and unit_district and fold_unit(unit_district) not in name_keys(
                 district):
-            return (f"commune_code {code} is in {unit['district']} but the district column "
+            return (f"commune_code {code} is in {unit_district} but the district column "
                     f"says {district!r}")
         return None
 

@@ -206,7 +206,13 @@ def _provinces_cached(vintage: str) -> pd.DataFrame:
 
 def _province_by_name(text: str, provinces: pd.DataFrame) -> pd.DataFrame:
     want = {fold(text), fold_unit(text)}
-    return provinces[provinces["province"].map(lambda p: bool({fold(p), fold_unit(p)} & want))]
+    return provinces[[bool(keys & want) for keys in _name_keys(tuple(provinces["province"]))]]
+
+
+@functools.lru_cache(maxsize=8)
+def _name_keys(names: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """The folded forms of each province name (a look-up by name compares with these)."""
+    return tuple(frozenset({fold(p), fold_unit(p)}) for p in names)
 
 
 def _alias_code(text: str) -> str | None:
@@ -250,8 +256,11 @@ def find_province(name: str, *, vintage: str = "2025") -> str:
         If no province, or more than one, matches.
     """
     vintage = _validate_vintage(vintage)
-    provinces = list_provinces(vintage)
     text = str(name).strip()
+    found = _found_province(text, vintage)
+    if found is not None:
+        return found
+    provinces = list_provinces(vintage)
     if text.isdigit():
         code = text.zfill(2)
         if code in set(provinces["province_code"]):
@@ -277,6 +286,23 @@ def find_province(name: str, *, vintage: str = "2025") -> str:
         f"no province named {name!r} in the {vintage} registry "
         f"(names are matched ignoring case and diacritics, e.g. 'dien bien')"
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _found_province(text: str, vintage: str) -> str | None:
+    """The code that ``text`` names directly (a code, a name, an alias), or None.
+
+    Cached: pages and services look the same few provinces up on every rerun. What
+    needs a warning or an error (a merged province, no match) is left to the caller.
+    """
+    provinces = _provinces_cached(vintage)
+    if text.isdigit():
+        code = text.zfill(2)
+        return code if code in set(provinces["province_code"]) else None
+    hits = _province_by_name(text, provinces)
+    if hits.empty and (alias := _alias_code(text)) is not None:
+        hits = provinces[provinces["province_code"] == alias]
+    return str(hits["province_code"].iloc[0]) if len(hits) == 1 else None
 
 
 def find_provinces(spec: str, *, vintage: str = "2025") -> list[str] | None:

@@ -18,8 +18,8 @@ import pandas as pd
 from geo.matching import UnitMatcher
 from geo.roster.columns import COUNT_COLUMNS, MAX_COUNT, ROLES
 from geo.roster.problems import ProblemList
-from geo.roster.values import (emit, future_dates, normalise_codes, on_uniques, parse_counts,
-                               parse_dates, parse_roles, parse_yes_no)
+from geo.roster.values import (emit, future_dates, normalise_codes, on_uniques,
+                               parse_count_columns, parse_dates, parse_roles, parse_yes_no)
 
 #: Border commune codes, or a function returning them when first needed (or None: no check).
 BorderCodes = set[str] | Callable[[], set[str] | None] | None
@@ -96,11 +96,9 @@ def validate_per_commune(data: pd.DataFrame, rows: np.ndarray, codes: pd.Series,
                           headers: dict[str, str], reg: UnitMatcher,
                           border_codes: BorderCodes, probs: ProblemList,
                           deferred: list | None = None) -> pd.DataFrame:
-    counts: dict[str, pd.Series] = {}
-    messages: dict[str, pd.Series] = {}
-    for c in COUNT_COLUMNS:
-        counts[c], messages[c] = on_uniques(parse_counts)(
-            data[c], empty_is_zero=(c == "reinforcements"))
+    parsed = parse_count_columns(data, COUNT_COLUMNS, empty_is_zero={"reinforcements"})
+    counts = {c: parsed[c][0] for c in COUNT_COLUMNS}
+    messages = {c: parsed[c][1] for c in COUNT_COLUMNS}
     # Cells are already stripped by _read_cells.
     all_empty = np.logical_and.reduce([(data[c] == "").to_numpy() for c in COUNT_COLUMNS])
     skipped = all_empty & codes.notna().to_numpy()

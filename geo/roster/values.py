@@ -57,7 +57,7 @@ def parse_counts(values: pd.Series, *, empty_is_zero: bool
             msg[todo] = [make(v) for v in values[todo]]
 
     if not empty_is_zero:
-        put(is_empty, lambda v: "empty; write 0 if there are none")
+        put(is_empty, lambda v: _EMPTY_COUNT)
     put(nonfinite, lambda v: f"{v!r} is not a finite number")
     put(not_number, lambda v: f"{v!r} is not a number")
     put(negative, lambda v: f"{v!r} is negative")
@@ -70,6 +70,36 @@ def parse_counts(values: pd.Series, *, empty_is_zero: bool
     if empty_is_zero:
         counts = counts.where(~is_empty, 0.0)
     return counts, msg
+
+
+def parse_count_columns(data: pd.DataFrame, columns, *, empty_is_zero=frozenset()
+                        ) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """:func:`parse_counts` of each of ``columns``, run once on their distinct values.
+
+    The count columns of a roster hold the same few values (0, 1, 2 …), so the
+    values of all of them are parsed together, once each. A column named in
+    ``empty_is_zero`` reads an empty cell as 0, the others call it an error.
+    Returns ``{column: (counts, messages)}`` as :func:`parse_counts` gives them.
+    """
+    factorized = {c: pd.factorize(data[c].to_numpy(dtype=object)) for c in columns}
+    distinct = pd.Index(pd.unique(np.concatenate([u for _, u in factorized.values()])))
+    num, msg = parse_counts(pd.Series(distinct, dtype=object), empty_is_zero=True)
+    num, msg = num.to_numpy(), msg.to_numpy(dtype=object)
+    out = {}
+    for c, (codes, uniques) in factorized.items():
+        at = distinct.get_indexer(uniques)[codes]
+        counts = pd.Series(num[at], index=data.index, dtype=float)
+        message = pd.Series(msg[at], index=data.index, dtype=object)
+        if c not in empty_is_zero:  # as parse_counts(..., empty_is_zero=False) reads it
+            empty = (data[c] == "").to_numpy()
+            counts[empty] = np.nan
+            message[empty] = _EMPTY_COUNT
+        out[c] = counts, message
+    return out
+
+
+#: The message of an empty count cell where empty is not read as 0.
+_EMPTY_COUNT = "empty; write 0 if there are none"
 
 
 def on_uniques(fn):
@@ -188,14 +218,14 @@ def future_dates(probs: ProblemList, rows: np.ndarray, column: str, text: pd.Ser
 
 def canonical_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a new roster frame with the canonical columns, dtypes and order."""
-    out = pd.DataFrame(index=range(len(frame)))
-    out["commune_code"] = frame["commune_code"].astype(str).to_numpy()
+    columns = {"commune_code": frame["commune_code"].astype(str).to_numpy()}
     for c in COUNT_COLUMNS:
-        out[c] = frame[c].to_numpy().astype("int64")
+        columns[c] = frame[c].to_numpy().astype("int64")
     for c in ("reinforcement_origin", "as_of"):
         vals = frame[c].astype(object).where(frame[c].notna(), None).to_numpy()
         vals = [None if (v is None or v == "") else str(v) for v in vals]
-        out[c] = pd.Series(vals, dtype="str")
+        columns[c] = pd.Series(vals, dtype="str")
+    out = pd.DataFrame(columns, index=range(len(frame)))  # one frame, not a column at a time
     return out.sort_values("commune_code", kind="stable").reset_index(drop=True)
 
 

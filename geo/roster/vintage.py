@@ -110,8 +110,8 @@ def detect_vintage(codes: pd.Series, names: pd.Series | None = None,
         for pair in pairs:
             code, name = pair.split("\x1f")
             keys = name_keys(name)
-            a = fold_unit(old.national.loc[code, "name"]) in keys
-            b = fold_unit(new.national.loc[code, "name"]) in keys
+            a = fold_unit(old.national_names[code]) in keys
+            b = fold_unit(new.national_names[code]) in keys
             if a and not b:
                 fit_old.append(code)
             elif b and not a:
