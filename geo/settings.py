@@ -63,11 +63,15 @@ DEFAULT_MAX_UPLOAD_MB = 50.0
 ENV_VARS = ("BORDERMAP_HOME", "BORDERMAP_USERS", "BORDERMAP_AUDIT_DB", "BORDERMAP_ROLE_MAP",
             "BORDERMAP_TILES", "BORDERMAP_MAX_UPLOAD_MB", "BORDERMAP_DATABASE_URL",
             "BORDERMAP_STATIC_DIR", "BORDERMAP_SESSION_IDLE_MIN", "BORDERMAP_SESSION_MAX_HOURS",
-            "BORDERMAP_TRUSTED_PROXIES", "BORDERMAP_COOKIE_SECURE", "BORDERMAP_AUDIT_KEY")
+            "BORDERMAP_TRUSTED_PROXIES", "BORDERMAP_COOKIE_SECURE", "BORDERMAP_AUDIT_KEY",
+            "BORDERMAP_SESSION_CHECK_S")
 
 #: Default session timeouts: signed out after 30 idle minutes, and 12 hours after sign-in.
 DEFAULT_SESSION_IDLE_MIN = 30.0
 DEFAULT_SESSION_MAX_HOURS = 12.0
+
+#: Default interval of an open page's session check (sign-out or account change elsewhere).
+DEFAULT_SESSION_CHECK_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class Settings:
     session_idle_min_raw, session_max_hours_raw : str
         ``BORDERMAP_SESSION_IDLE_MIN`` / ``BORDERMAP_SESSION_MAX_HOURS`` as given
         (validated by :attr:`session_idle_s` / :attr:`session_max_s`).
+    session_check_s_raw : str
+        ``BORDERMAP_SESSION_CHECK_S`` as given (validated by :attr:`session_check_s`).
     trusted_proxies : tuple of str
         ``BORDERMAP_TRUSTED_PROXIES``: comma-separated addresses or networks (CIDR) of
         reverse proxies whose ``X-Forwarded-For`` is believed (``unix``: a proxy on a
@@ -131,6 +137,7 @@ class Settings:
     static_dir: Path = DEFAULT_STATIC_DIR
     session_idle_min_raw: str = ""
     session_max_hours_raw: str = ""
+    session_check_s_raw: str = ""
     trusted_proxies: tuple[str, ...] = ()
     cookie_secure: bool = False
 
@@ -162,6 +169,21 @@ class Settings:
         """
         return 3600.0 * _positive(self.session_max_hours_raw, DEFAULT_SESSION_MAX_HOURS,
                                   "BORDERMAP_SESSION_MAX_HOURS", "hours")
+
+    @property
+    def session_check_s(self) -> float:
+        """Seconds between an open page's checks that its session still holds.
+
+        A page signed out in another tab, or whose account was removed or changed,
+        notices within this time (default 10 s).
+
+        Raises
+        ------
+        SettingsError
+            ``BORDERMAP_SESSION_CHECK_S`` is not a positive number.
+        """
+        return _positive(self.session_check_s_raw, DEFAULT_SESSION_CHECK_S,
+                         "BORDERMAP_SESSION_CHECK_S", "seconds")
 
     @property
     def max_upload_bytes(self) -> int:
@@ -222,6 +244,7 @@ def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
                     if values.get("BORDERMAP_STATIC_DIR") else DEFAULT_STATIC_DIR),
         session_idle_min_raw=(values.get("BORDERMAP_SESSION_IDLE_MIN") or "").strip(),
         session_max_hours_raw=(values.get("BORDERMAP_SESSION_MAX_HOURS") or "").strip(),
+        session_check_s_raw=(values.get("BORDERMAP_SESSION_CHECK_S") or "").strip(),
         trusted_proxies=tuple(p.strip() for p in (values.get("BORDERMAP_TRUSTED_PROXIES")
                                                   or "").split(",") if p.strip()),
         cookie_secure=(values.get("BORDERMAP_COOKIE_SECURE") or "").strip().lower()

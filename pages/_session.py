@@ -23,10 +23,10 @@ import streamlit as st
 
 import edge
 from geo import auth
-from geo._errors import BorderMapError
+from geo._errors import BorderMapError, SettingsError
 from geo.escape import escape_markdown
 from geo.i18n import DEFAULT_LANGUAGE, message, t
-from geo.settings import bordermap_home, get_settings
+from geo.settings import DEFAULT_SESSION_CHECK_S, bordermap_home, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -168,9 +168,20 @@ def _fragment_rerun() -> bool:
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
-@st.fragment(run_every=10)
+def _check_interval_s() -> float:
+    """``BORDERMAP_SESSION_CHECK_S``; a bad value is logged and the default used (the
+    interval is fixed when the pages are loaded, before any page could show an error)."""
+    try:
+        return get_settings().session_check_s
+    except SettingsError as err:
+        log.warning("%s; checking sessions every %g s", err, DEFAULT_SESSION_CHECK_S)
+        return DEFAULT_SESSION_CHECK_S
+
+
+@st.fragment(run_every=_check_interval_s())
 def _watch_session(role: str, must_change: bool) -> None:
-    """Every 10 s: rerun the page when the session ended or the account changed elsewhere."""
+    """Every few seconds (``BORDERMAP_SESSION_CHECK_S``, default 10): rerun the page when
+    the session ended or the account changed elsewhere."""
     if not _fragment_rerun():  # drawn by a full run: that run just looked the session up
         user = current_user()
     else:  # the timer's own run: look without counting it as activity (idle limit)

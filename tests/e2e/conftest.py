@@ -22,6 +22,9 @@ from live_server import start_server, stop_server
 
 from geo.settings import REPO_ROOT
 
+#: The e2e server's session check interval (BORDERMAP_SESSION_CHECK_S).
+SESSION_CHECK_S = 2
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
@@ -39,8 +42,11 @@ def server(tmp_path_factory):
             (app_dir / name).symlink_to(REPO_ROOT / name)
     static = app_dir / "static" / "bordermap"
     try:
+        # an open tab checks its session every 2 s (default 10 s): the sign-out test waits
+        # for the other tab to notice
         live = start_server(home, tmp_path_factory.mktemp("streamlit-log"), cwd=app_dir,
-                            env={"BORDERMAP_STATIC_DIR": str(static)})
+                            env={"BORDERMAP_STATIC_DIR": str(static),
+                                 "BORDERMAP_SESSION_CHECK_S": str(SESSION_CHECK_S)})
     except RuntimeError as err:
         pytest.fail(str(err))
     try:

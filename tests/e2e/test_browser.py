@@ -241,7 +241,8 @@ def test_sign_out_in_one_tab_ends_the_session_in_another(browser, server, admin_
         _signed_in(second)
         first.get_by_role("button", name="Đăng xuất").click()
         first.get_by_label("Mật khẩu").wait_for(timeout=WAIT_MS)
-        # the other tab notices by itself (it checks its session every 10 s)
+        # the other tab notices by itself (the e2e server has it check its session every
+        # 2 s, BORDERMAP_SESSION_CHECK_S; the default is 10 s)
         second.get_by_label("Mật khẩu").wait_for(timeout=30_000)
         assert second.get_by_text("Đăng nhập:").count() == 0
         _screenshot(second, "e2e_signed_out_elsewhere.png")

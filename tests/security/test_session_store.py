@@ -129,6 +129,13 @@ def test_timeouts_come_from_settings(monkeypatch):
     monkeypatch.setenv("BORDERMAP_SESSION_IDLE_MIN", "-1")
     with pytest.raises(SettingsError, match="BORDERMAP_SESSION_IDLE_MIN='-1'"):
         get_settings().session_idle_s
+    # how often an open page checks its session (the sign-out test of tests/e2e uses 2 s)
+    assert get_settings().session_check_s == 10
+    monkeypatch.setenv("BORDERMAP_SESSION_CHECK_S", "2.5")
+    assert get_settings().session_check_s == 2.5
+    monkeypatch.setenv("BORDERMAP_SESSION_CHECK_S", "0")
+    with pytest.raises(SettingsError, match="BORDERMAP_SESSION_CHECK_S='0' is not a positive"):
+        get_settings().session_check_s
 
 
 @pytest.mark.parametrize("peer, forwarded, trusted, expected", [
