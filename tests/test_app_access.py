@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pdf_text import page_texts
 from streamlit.testing.v1 import AppTest
 
 from geo import audit, auth
@@ -149,7 +150,6 @@ def test_admin_reads_the_audit_log_and_adds_a_user():
 
 def test_app_export_matches_the_cli_for_the_same_filters(tmp_path, cli):
     """The border page's Export button and `python -m geo export` give the same briefing."""
-    from pypdf import PdfReader
 
     at = AppTest.from_file(str(PAGES / "border.py"), default_timeout=TIMEOUT)
     at.session_state["user"] = User("chi.huy", "commander")
@@ -167,8 +167,7 @@ def test_app_export_matches_the_cli_for_the_same_filters(tmp_path, cli):
         "--metric", "staffing_gap", "--format", "pdf", "--out", str(tmp_path / "cli.pdf"))
 
     def table_text(path):
-        pages = PdfReader(str(path)).pages
-        return [p.extract_text() for p in pages[1:]]  # page 1 is the map
+        return page_texts(path)[1:]  # page 1 is the map
 
     app_text, cli_text = table_text(tmp_path / "app.pdf"), table_text(tmp_path / "cli.pdf")
     assert app_text == cli_text

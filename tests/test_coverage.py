@@ -12,7 +12,7 @@ import matplotlib.figure
 import openpyxl
 import pandas as pd
 import pytest
-from pypdf import PdfReader
+from pdf_text import page_texts
 
 from geo._errors import InvalidArgument
 from geo.coverage import load_coverage, province_totals
@@ -124,7 +124,7 @@ def test_carried_over_marking_in_pdf_html_and_png(covs, tmp_path, monkeypatch):
     _, carried, native = covs
     pdf = export_briefing(carried, fmt="pdf", out=tmp_path / "c.pdf", metric="staffing_gap",
                           lang="en")
-    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    text = " ".join(page_texts(pdf))
     assert "Carried over from the 2020 map" in " ".join(text.split())
     assert "Chiefs (2020)" in text  # the table header, not "Chiefs"
     html = export_briefing(carried, fmt="html", out=tmp_path / "c.html",

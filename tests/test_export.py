@@ -2,7 +2,8 @@
 
 Logic is tested on a five-commune hand-made fixture with known answers; the
 formats are also produced from the embedded Điện Biên data (integration), once
-per module, and read back: PNG pixels (Pillow), PDF text (pypdf), HTML text.
+per module, and read back: PNG pixels (Pillow), PDF text (poppler's pdftotext, fonts
+with pypdf), HTML text.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from pdf_text import page_texts
 from PIL import Image
 from pypdf import PdfReader
 
@@ -120,7 +122,7 @@ def pdf_all(cov, out_dir):
     path = export_briefing(cov, fmt="pdf", out=out_dir / "all.pdf", metric="staffing_gap",
                            marking="MẬT", made=MADE)
     reader = PdfReader(path)
-    return reader, [p.extract_text() for p in reader.pages]
+    return reader, page_texts(path)
 
 
 @pytest.fixture(scope="module")
@@ -388,7 +390,7 @@ def test_pdf_without_provenance_notes_and_in_english(tiny, tmp_path):
     tiny.attrs.update({"approximate": False, "sample_roster": False, "roster_as_of": None})
     path = export_briefing(tiny, fmt="pdf", out=tmp_path / "t.pdf", metric="reinforcements",
                            lang="en", title="Test briefing", made=MADE)
-    texts = [p.extract_text() for p in PdfReader(path).pages]
+    texts = page_texts(path)
     full = "\n".join(texts)
     assert len(texts) == 2 and "Page 2/2" in texts[1]
     assert "Test briefing" in texts[0] and "Made 2025-03-04" in texts[0]
@@ -406,7 +408,7 @@ def test_pdf_2025_map_has_no_district_column(tiny, tmp_path):
     tiny.attrs["vintage"] = "2025"
     path = export_briefing(tiny, fmt="pdf", out=tmp_path / "t.pdf", metric="total_police",
                            made=MADE)
-    texts = [p.extract_text() for p in PdfReader(path).pages]
+    texts = page_texts(path)
     assert "Mã Tên đơn vị Biên giới (km) Trưởng" in texts[1]
     assert "Ranh giới huyện" not in texts[0] and "bản đồ hành chính 2025" in texts[0]
     # the 2025 map is compared with the 45 published units of 2025
@@ -417,7 +419,7 @@ def test_app_selection_by_codes_and_description(tiny, tmp_path):
     path = export_briefing(tiny, fmt="pdf", out=tmp_path / "t.pdf", metric="total_police",
                            country="LAO", codes=["03160", "03124"],
                            filters_desc="Huyện Mường Nhé", made=MADE)
-    texts = [p.extract_text() for p in PdfReader(path).pages]
+    texts = page_texts(path)
     assert pdf_codes(texts) == ["03160"]  # LAO ∩ chosen codes
     assert "Các xã biên giới Việt Nam – Lào; Huyện Mường Nhé" in texts[0]
     assert "1/5 đơn vị được chọn" in texts[0]
@@ -458,8 +460,8 @@ def test_cli_and_library_give_the_same_pdf_content(cov, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == str(out.resolve())
     lib = export_briefing(cov, fmt="pdf", out=tmp_path / "lib.pdf", metric="staffing_gap",
                           country="CHN", marking="MẬT")
-    cli_texts = [p.extract_text() for p in PdfReader(out).pages]
-    lib_texts = [p.extract_text() for p in PdfReader(lib).pages]
+    cli_texts = page_texts(out)
+    lib_texts = page_texts(lib)
     chn = sorted(cov.loc[cov["border_countries"].str.contains("CHN"), "code"])
     assert sorted(pdf_codes(cli_texts)) == sorted(pdf_codes(lib_texts)) == chn
     assert cli_texts[1:] == lib_texts[1:]

@@ -8,7 +8,7 @@ import sys
 import geopandas as gpd
 import pytest
 import shapely
-from pypdf import PdfReader
+from pdf_text import page_texts
 
 from geo._errors import BorderMapError
 from geo.export import export_atlas
@@ -72,7 +72,7 @@ def test_cli_atlas_one_page_per_district(tmp_path):
     assert proc.returncode == 0, proc.stderr
     districts = sorted(set(load_units("2020", province="11")["district"]))
     assert len(districts) == 10
-    texts = [p.extract_text() for p in PdfReader(out).pages]
+    texts = page_texts(out)
     assert len(texts) == 2 + len(districts)
     assert "Mục lục" in texts[0] and "Toàn tỉnh: tổng quan" in texts[0]
     for name in districts:
@@ -114,7 +114,7 @@ def test_app_atlas_button(tmp_path, monkeypatch):
     name, data = at.session_state["map_export_file"]
     assert name == "atlas_2020_total_police.pdf" and data.startswith(b"%PDF")
     (tmp_path / "atlas.pdf").write_bytes(data)
-    texts = [p.extract_text() for p in PdfReader(tmp_path / "atlas.pdf").pages]
+    texts = page_texts(tmp_path / "atlas.pdf")
     assert len(texts) == 12 and "Mục lục" in texts[0]
     details = list(audit.read(5, action="export")["detail"])
     assert any(d.startswith("atlas atlas_2020_total_police.pdf ") and "metric=total_police" in d

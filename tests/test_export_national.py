@@ -1,8 +1,8 @@
 """Briefings of several provinces: the 25 border provinces in one PDF, border communes by default.
 
 Integration tests on the embedded layer (the 25 land-border provinces of the
-2020 map, each with its own coverage) read the PDF's text back with pypdf; the
-logic (pagination, sums, provenance) is also tested on hand-made frames; and
+2020 map, each with its own coverage) read the PDF's text back with poppler's
+pdftotext; the logic (pagination, sums, provenance) is also tested on hand-made frames; and
 renders are shown to run at the same time (no process-wide lock).
 """
 
@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from pdf_text import page_texts
 from pypdf import PdfReader
 
 from geo import export
@@ -29,7 +30,7 @@ MADE = dt.date(2026, 1, 5)
 
 
 def _text(path: Path) -> list[str]:
-    return [page.extract_text() for page in PdfReader(str(path)).pages]
+    return page_texts(path)
 
 
 @pytest.fixture(scope="module")

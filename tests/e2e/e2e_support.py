@@ -43,7 +43,7 @@ ADMIN_PASSWORD = "đồn biên phòng số chín"
 
 def _screenshot(pg, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
-    pg.wait_for_timeout(1500)  # let Leaflet finish its zoom animation
+    pg.wait_for_timeout(700)  # let Leaflet finish its zoom animation (250 ms) and draw
     path = ARTIFACTS / name
     pg.screenshot(path=str(path), full_page=True)
     return path

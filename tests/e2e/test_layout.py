@@ -63,7 +63,7 @@ def laptop(browser, server, admin_password):
 
 def _first_screen(pg, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    pg.wait_for_timeout(1000)
+    pg.wait_for_timeout(700)  # as e2e_support._screenshot: Leaflet's animations end
     pg.screenshot(path=str(ARTIFACTS / name), full_page=False)
 
 

@@ -157,16 +157,19 @@ def test_metrics_and_cache_clearing_need_a_session(live, live_home):
                     headers={"Cookie": "bordermap_session=forged"})[0] == 403
     tab, cookie, _ = _signed_in_tab(live, "chi.huy")  # its map run fills the caches
     with tab:
-        time.sleep(5.5)  # Streamlit caches the cache-size figure for 5 s
+        # the first figure is computed now (the refused requests above computed none);
+        # Streamlit then keeps it for 5 s, so each later look waits for that to pass
         before = _cache_bytes(live, cookie)
+        computed = time.monotonic()
         assert before > 0
         with Client(live) as anonymous:
             anonymous.run()
             anonymous.clear_cache()
             time.sleep(0.5)
-        time.sleep(5.5)
+        time.sleep(max(0.0, computed + 5.3 - time.monotonic()))
         assert _cache_bytes(live, cookie) >= before  # nothing was cleared
+        computed = time.monotonic()
         tab.clear_cache()  # control: a signed-in client may clear them
-        time.sleep(5.5)
+        time.sleep(max(0.5, computed + 5.3 - time.monotonic()))
         assert _cache_bytes(live, cookie) < before
     assert "clear_cache from a signed-out websocket ignored" in live.log()

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from _clirun import run_cli
 
 from geo._errors import RosterError
 from geo.plausibility import MIN_DATE, expected_codes, merge_partial
@@ -82,22 +81,23 @@ def test_all_zero_roster_is_an_error():
         "plausible (an empty cell of a required count is an error, not 0)"]
 
 
-@pytest.mark.slow
-def test_cli_refuses_one_commune_and_year_one_and_changes_nothing(tmp_path):
+def test_cli_refuses_one_commune_and_year_one_and_changes_nothing(tmp_path, cli, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
+    monkeypatch.setenv("BORDERMAP_HOME", str(home))
     (tmp_path / "sample.csv").write_bytes(sample())
-    assert run_cli("roster", "import", str(tmp_path / "sample.csv"), "--vintage", "2020", home=home).returncode == 0
+    cli("roster", "import", tmp_path / "sample.csv", "--vintage", "2020")
     before = open_store(home).history()
     (tmp_path / "one.csv").write_text(HEAD + "03154,1,2,5,0,4,2024-05-01\n")
     (tmp_path / "old.csv").write_bytes(sample(lambda f: f.assign(as_of="0001-01-01")))
     for name, expect in (("one.csv", "the roster lists 1 of the 115 communes"),
                          ("old.csv", "is before 2000-01-01")):
-        run = run_cli("roster", "import", str(tmp_path / name), "--vintage", "2020", home=home)
+        run = cli("roster", "import", tmp_path / name, "--vintage", "2020", check=False)
         assert run.returncode == 2, run.stderr
         assert expect in run.stdout and "nothing was stored" in run.stdout
     pd.testing.assert_frame_equal(open_store(home).history(), before)
-    run = run_cli("roster", "import", "--partial", str(tmp_path / "one.csv"), "--vintage", "2020", home=home)
+    run = cli("roster", "import", "--partial", tmp_path / "one.csv", "--vintage", "2020",
+              check=False)
     assert run.returncode == 0, run.stderr + run.stdout
     current = open_store(home).current()
     assert current.version == 2 and len(current.frame) == 115

@@ -87,11 +87,14 @@ def _truncate(owner_url: str) -> None:
 
 
 @pytest.fixture
-def pg_url(pg_app_url, pg_owner_url) -> Iterator[str]:
-    """App-role URL of a migrated database emptied before and after the test."""
+def pg_url(pg_app_url, pg_owner_url) -> str:
+    """App-role URL of a migrated database emptied before the test.
+
+    Only before: every test that uses the database starts by emptying it, so emptying it
+    again afterwards (35 ms of TRUNCATE) would be done twice for nothing.
+    """
     _truncate(pg_owner_url)
-    yield pg_app_url
-    _truncate(pg_owner_url)
+    return pg_app_url
 
 
 @pytest.fixture

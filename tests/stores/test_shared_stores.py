@@ -101,7 +101,8 @@ def test_concurrent_account_changes_lose_nothing(backend):
     """Three processes each add accounts at once: every account is there afterwards."""
     script = textwrap.dedent("""
         import sys
-        from geo import auth
+        from geo import auth, passwords
+        passwords.BCRYPT_ROUNDS = 4  # as in every test (conftest._fast_bcrypt)
         for i in range(2):
             auth.add_user(f"u{sys.argv[1]}x{i}", "correct-horse-battery-9", role="commander")
     """)
