@@ -313,8 +313,13 @@ def actor() -> services.Actor:
 # --------------------------------------------------------------------------- provinces
 
 def province_choices(vintage: str) -> list[str]:
-    """Return the province codes the signed-in user may pick on a map (border ones first)."""
-    return services.province_choices(actor(), vintage)
+    """Return the province codes the signed-in user may pick on a map (border ones first).
+
+    Worked out once per run (:func:`pages._session.per_run`): a page asks for its
+    province, and so for these, a dozen times in one run.
+    """
+    return list(per_run(("province_choices", vintage),
+                        lambda: services.province_choices(actor(), vintage)))
 
 
 def province_label(code: str, vintage: str) -> str:

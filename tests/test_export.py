@@ -9,6 +9,7 @@ with pypdf), HTML text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import math
 import re
@@ -293,9 +294,13 @@ def test_failed_export_leaves_no_partial_file(tiny, tmp_path, monkeypatch):
 
 # --------------------------------------------------------------------------- PNG
 
+@functools.lru_cache(maxsize=2)
 def _pixels(path: Path) -> np.ndarray:
+    """The PNG's RGB pixels (uint8, read-only; decoded once per file for the module)."""
     with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"), dtype=float)
+        px = np.asarray(im.convert("RGB"))
+    px.setflags(write=False)
+    return px
 
 
 def test_png_size_and_content(png_all):
@@ -336,8 +341,8 @@ def test_png_tiny_selection_greys_the_others(tiny, tmp_path):
                            country="none", made=MADE)
     px = _pixels(path)
     assert px.shape[1] >= 2400 and px.std() > 30
-    grey = np.array([0xE4, 0xE4, 0xE4], dtype=float)  # the unselected fill
-    assert (np.abs(px - grey).max(axis=2) < 2).sum() > 5000
+    grey = 0xE4  # the unselected fill, #e4e4e4
+    assert (np.abs(px.astype(np.int16) - grey).max(axis=2) < 2).sum() > 5000
 
 
 # --------------------------------------------------------------------------- PDF
@@ -542,7 +547,8 @@ def test_png_pixels_are_the_legend_swatches(png_all, cov):
     """The static map paints each class in its legend swatch colour (the colour as seen)."""
     path, _ = png_all
     brief = Briefing(cov, metric="total_police")
-    px = _pixels(path).astype(int)
+    px = _pixels(path).astype(np.int32)
+    packed = (px[..., 0] << 16) | (px[..., 1] << 8) | px[..., 2]  # one number per colour
     for swatch, _lo, _hi, count in brief.legend:
-        rgb = np.array([int(swatch[i:i + 2], 16) for i in (1, 3, 5)])
-        assert (np.abs(px - rgb).max(axis=2) == 0).sum() > 2000 * min(count, 10) / 10, swatch
+        exact = int(swatch[1:7], 16)  # "#rrggbb": exactly this colour
+        assert (packed == exact).sum() > 2000 * min(count, 10) / 10, swatch

@@ -229,7 +229,7 @@ def test_renders_run_at_the_same_time_and_restore_rcparams(tmp_path):
 
 def test_concurrent_pdfs_embed_truetype_text(tmp_path):
     parts = _two_provinces()
-    outs = [tmp_path / f"c{i}.pdf" for i in range(3)]
+    outs = [tmp_path / f"c{i}.pdf" for i in range(2)]  # two renders at the same time
     errors: list[BaseException] = []
 
     def run(out):
@@ -246,7 +246,7 @@ def test_concurrent_pdfs_embed_truetype_text(tmp_path):
         th.join(300)
     assert not errors
     texts = [_text(o) for o in outs]
-    assert texts[0] == texts[1] == texts[2]
+    assert texts[0] == texts[1]
     assert "Xã Sín Thầu" in texts[0][2]
     for o in outs:
         fonts = {f["/BaseFont"] for page in PdfReader(str(o)).pages
